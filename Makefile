@@ -1,0 +1,98 @@
+# tlskit - finding tunnelling two-level systems in computer glasses.
+#
+#   make            build lib + every program in src/ into bin/
+#   make test       install missing deps, build, run all tests (unit + Bats)
+#   make test SAN=1 the same built with AddressSanitizer + UBSan (build/san/)
+#   make demo       run the main job on a small embedded default
+#   make bench      benchmarks against LAMMPS (bench/)
+#   make deps       install the Debian packages the project needs
+#
+# CFLAGS is yours to override (default -O3 -g); warnings and the C standard
+# are always on.
+
+VERSION := 0.1.0
+CFLAGS ?= -O3 -g
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wno-unused-parameter
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DTK_VERSION='"$(VERSION)"' -Ilib
+LDLIBS := -llapacke -lopenblas -lm
+
+ifeq ($(SAN),1)
+  BUILD := build/san
+  BINDIR := build/san/bin
+  CFLAGS := -O1 -g -fno-omit-frame-pointer
+  SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+  BUILD := build/opt
+  BINDIR := bin
+  SANFLAGS :=
+endif
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
+LIBA := $(BUILD)/libtlskit.a
+PROGS := $(patsubst src/%.c,$(BINDIR)/%,$(wildcard src/*.c))
+UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+
+# Debian packages: build, tests, cross-checks and benchmarks.
+DEB_PKGS := gcc make libc6-dev libopenblas-dev liblapacke-dev bats python3 python3-ase \
+            lammps gnuplot-nox hyperfine
+
+.DELETE_ON_ERROR:
+.PHONY: all test check unit deps demo bench clean
+
+all: $(PROGS)
+
+$(BUILD)/lib/%.o: lib/%.c lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BINDIR)/%: src/%.c $(LIBA) lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(LIBA) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBA) lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(SANFLAGS) -o $@ $< $(LIBA) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIBA) lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(LIBA) $(LDFLAGS) $(LDLIBS)
+
+# Install what is missing (as root), or print the command to do so.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	  done); \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	echo "deps: missing:" $$missing; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+	  echo "deps: run as root:  apt-get install -y $$missing"; exit 1; \
+	fi
+
+# The test command of README.md and .ci/run.
+test: deps
+	@$(MAKE) --no-print-directory all-tests
+	@TLSKIT_BIN=$(abspath $(BINDIR)) TLSKIT_UNIT=$(abspath $(BUILD)/tests) \
+	  TLSKIT_SHARED=$(abspath ../shared) bash tests/run
+
+.PHONY: all-tests
+all-tests: $(PROGS) $(UNITS) $(BENCHES)
+
+check: test
+
+demo: deps all
+	@bash pipelines/demo.sh
+
+bench: deps all $(BENCHES)
+	@TLSKIT_BIN=$(abspath $(BINDIR)) TLSKIT_BENCH=$(abspath $(BUILD)/bench) \
+	  TLSKIT_SHARED=$(abspath ../shared) bash bench/run
+
+clean:
+	rm -rf build bin/*

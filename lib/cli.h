@@ -1,0 +1,29 @@
+/* cli.h - command-line helpers shared by every program.
+ *
+ * Each program keeps its usage text beside its option table (Seismic Unix
+ * style) and calls these helpers to parse values; a bad value is a usage
+ * error (exit 2) that names the option.
+ */
+#ifndef TK_CLI_H
+#define TK_CLI_H
+
+#include <stdint.h>
+
+#ifndef TK_VERSION
+#define TK_VERSION "unknown"
+#endif
+
+/* Print usage to stdout and exit 0. */
+_Noreturn void tk_help(const char *usage);
+/* Print "prog (tlskit) VERSION" and exit 0. */
+_Noreturn void tk_version(void);
+
+double tk_arg_double(const char *opt, const char *s);
+double tk_arg_double_pos(const char *opt, const char *s);   /* > 0 */
+long tk_arg_long(const char *opt, const char *s, long min, long max);
+uint64_t tk_arg_seed(const char *opt, const char *s);
+
+/* The command line as one string, for the history metadata. */
+char *tk_cmdline(int argc, char **argv);
+
+#endif

@@ -1,0 +1,60 @@
+/* frameio.h - reading and writing frame streams (see man5/tlskit-frame.5).
+ *
+ * A stream is a concatenation of frames.  Readers detect the format of each
+ * frame from its first line:
+ *   "TLSKIT-FRAME 1"      binary frame (text header, little-endian float64)
+ *   a lone atom count     extended XYZ
+ *   anything else         LAMMPS data file (write_data, Atoms # charge with
+ *                         the diameter in the charge column, or # sphere)
+ * Frames are read one at a time into a reusable tk_frame: constant memory.
+ * Any malformed input is fatal with "prog: input:line: frame K: what".
+ */
+#ifndef TK_FRAMEIO_H
+#define TK_FRAMEIO_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "frame.h"
+
+typedef enum { TK_FMT_XYZ, TK_FMT_BIN, TK_FMT_LAMMPS } tk_format;
+
+typedef struct {
+    FILE *fp;
+    char *name;  /* for messages */
+    int own;     /* we opened fp */
+    long line;   /* text lines consumed */
+    long frame;  /* frames started so far (1-based in messages) */
+    char *buf;   /* current line */
+    size_t cap;
+    ssize_t len;
+    int pushed;  /* buf holds a line to be read again */
+    int last_fmt; /* -1 before the first frame */
+} tk_reader;
+
+/* Open path ("-" is standard input).  A missing file is fatal. */
+void tk_reader_open(tk_reader *r, const char *path);
+/* Read the next frame: 1 when one was read, 0 at a clean end of input. */
+int tk_read_frame(tk_reader *r, tk_frame *f);
+void tk_reader_close(tk_reader *r);
+
+/* Iterate over the frames of file operands argv[0..argc-1], or standard
+ * input when argc == 0: the usual filter contract. */
+typedef struct {
+    char **paths;
+    int n, i;
+    int open;
+    tk_reader r;
+} tk_input;
+
+void tk_input_init(tk_input *in, int argc, char **argv);
+int tk_input_next(tk_input *in, tk_frame *f);
+/* "name: frame K" of the frame last read, for messages. */
+const char *tk_input_where(const tk_input *in);
+void tk_input_close(tk_input *in);
+
+void tk_write_frame(FILE *out, const tk_frame *f, tk_format fmt);
+/* Parse "xyz", "bin", "lammps"; -1 if unknown. */
+int tk_format_parse(const char *s);
+
+#endif

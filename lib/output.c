@@ -1,0 +1,89 @@
+/* output.c - atomic outputs: write to a temporary file, rename when done. */
+#define _POSIX_C_SOURCE 200809L
+#include "output.h"
+#include "err.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_PENDING 16
+static char *pending[MAX_PENDING];
+
+static void remove_pending(void)
+{
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (pending[i])
+            unlink(pending[i]);
+}
+
+static void track(char *tmp)
+{
+    static int registered;
+    if (!registered) {
+        atexit(remove_pending);
+        registered = 1;
+    }
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (!pending[i]) {
+            pending[i] = tmp;
+            return;
+        }
+    tk_die("too many outputs open at once");
+}
+
+static void untrack(const char *tmp)
+{
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (pending[i] == tmp)
+            pending[i] = NULL;
+}
+
+static char *tmp_name(const char *path)
+{
+    size_t n = strlen(path) + 32;
+    char *t = tk_xmalloc(n);
+    snprintf(t, n, "%s.tmp%ld", path, (long)getpid());
+    return t;
+}
+
+void tk_output_open(tk_output *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    if (!path || strcmp(path, "-") == 0) {
+        o->fp = stdout;
+        return;
+    }
+    o->path = tk_xstrdup(path);
+    o->tmp = tmp_name(path);
+    o->fp = fopen(o->tmp, "wb");
+    if (!o->fp)
+        tk_die("%s: cannot create: %s", o->tmp, strerror(errno));
+    track(o->tmp);
+}
+
+void tk_output_commit(tk_output *o)
+{
+    if (!o->path) {
+        if (fflush(stdout) != 0 || ferror(stdout))
+            tk_die("standard output: write error");
+        return;
+    }
+    tk_fclose_checked(o->fp, o->tmp);
+    if (rename(o->tmp, o->path) != 0)
+        tk_die("%s: cannot rename into place: %s", o->path, strerror(errno));
+    untrack(o->tmp);
+    free(o->tmp);
+    free(o->path);
+    memset(o, 0, sizeof *o);
+}
+
+void tk_write_file_atomic(const char *path, const void *data, size_t n)
+{
+    tk_output o;
+    tk_output_open(&o, path);
+    if (fwrite(data, 1, n, o.fp) != n)
+        tk_die("%s: write error: %s", o.tmp, strerror(errno));
+    tk_output_commit(&o);
+}

@@ -1,0 +1,26 @@
+/* output.h - outputs that are never half-written.
+ *
+ * tk_output_open("-") is standard output.  Any other path is written to a
+ * temporary file beside it and renamed over it by tk_output_commit(), so a
+ * crash, a kill or a full disk never leaves a truncated result that looks
+ * complete.  Uncommitted temporary files are removed at exit.
+ */
+#ifndef TK_OUTPUT_H
+#define TK_OUTPUT_H
+
+#include <stdio.h>
+
+typedef struct {
+    FILE *fp;
+    char *path; /* NULL for stdout */
+    char *tmp;
+} tk_output;
+
+void tk_output_open(tk_output *o, const char *path);
+/* Flush, check, close and rename into place (or close stdout). */
+void tk_output_commit(tk_output *o);
+
+/* Write a whole small file atomically (checkpoints). */
+void tk_write_file_atomic(const char *path, const void *data, size_t n);
+
+#endif
