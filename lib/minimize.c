@@ -69,16 +69,20 @@ tk_min_result tk_minimize(tk_ipl *m, double *x, const tk_min_opts *o)
             vv += v[i] * v[i];
             ff += f[i] * f[i];
         }
-        double mix = ff > 0 ? alpha * sqrt(vv / ff) : 0;
+        double mix = ff > 0 ? alpha * sqrt(vv) / sqrt(ff) : 0;
         double vmax = 0;
         for (int i = 0; i < n3; i++) {
             v[i] = (1 - alpha) * v[i] + mix * f[i];
             vmax = fmax(vmax, fabs(v[i]));
         }
-        /* cap the largest step so that overlaps cannot throw particles */
+        /* cap the largest step, and the velocity with it, so that the huge
+         * forces of overlapping particles can neither throw them across the
+         * box nor overflow the velocities */
         double scale = vmax * dt > o->dmax ? o->dmax / (vmax * dt) : 1;
-        for (int i = 0; i < n3; i++)
-            x[i] += scale * dt * v[i];
+        for (int i = 0; i < n3; i++) {
+            v[i] *= scale;
+            x[i] += dt * v[i];
+        }
         res.epot = tk_ipl_forces(m, x, f, NULL);
         res.nforce++;
         res.fmax = tk_fmax(m->n, f);
