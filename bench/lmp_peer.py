@@ -160,21 +160,21 @@ def cmd_input(a):
 
 
 def cmd_parse(a):
-    print("#label\tsteps\tnatoms\tloop_s\tpair_s\tneigh_s\tcomm_s\toutput_s\tmodify_s\tother_s"
-          "\tave_neighs\tbuilds\tdangerous")
+    rows = ["#label\tsteps\tnatoms\tloop_s\tpair_s\tneigh_s\tcomm_s\toutput_s\tmodify_s\tother_s"
+            "\tave_neighs\tbuilds\tdangerous"]
     for path in a.screen:
         try:
             text = open(path).read()
         except OSError as e:
             die("%s: %s" % (path, e.strerror))
-        if "ERROR" in text:
-            m = re.search(r"^ERROR.*$", text, re.M)
+        m = re.search(r"^ERROR.*$", text, re.M)
+        if m:
             die("%s: LAMMPS failed: %s" % (path, m.group(0)))
         label, row, nrow = "run", None, 0
 
         def flush():
             if row is not None:
-                print("\t".join(str(row.get(k, "nan")) for k in
+                rows.append("\t".join(str(row.get(k, "nan")) for k in
                                 ("label", "steps", "natoms", "loop", "Pair", "Neigh", "Comm",
                                  "Output", "Modify", "Other", "neighs", "builds", "dangerous")))
 
@@ -211,6 +211,7 @@ def cmd_parse(a):
         flush()
         if nrow == 0:
             die("%s: no 'Loop time' line: not LAMMPS screen output?" % path)
+    print("\n".join(rows))
 
 
 def main():

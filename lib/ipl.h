@@ -62,6 +62,16 @@ typedef struct {
     int *first;
     int *nbr;
     double *inv_s2; /* 1 / sigma_ij^2 per listed pair */
+    /* pairs of i needing a periodic image are nbr[mid[i] .. first[i+1]),
+     * their shift is shift[img[k]] */
+    int *mid;
+    unsigned char *img;
+    double shift[27][3];
+    double rl2max;
+    /* build scratch */
+    int *ibuf, *bbuf, ni, nb;
+    double *ibuf_s2, *bbuf_s2;
+    unsigned char *bbuf_img;
     size_t npair, cap;
     double *x0; /* positions at the last build */
     int valid;
@@ -85,6 +95,8 @@ void tk_ipl_invalidate(tk_ipl *m);
  * list is rebuilt. */
 double tk_ipl_forces(tk_ipl *m, double *x, double *f, double *virial);
 double tk_ipl_energy(tk_ipl *m, double *x);
+/* Forces only (no energy, no virial): the MD and minimiser hot path. */
+void tk_ipl_forces_only(tk_ipl *m, double *x, double *f);
 
 /* Reference O(N^2) evaluation without any list, for tests. */
 double tk_ipl_forces_direct(int n, double L, const double *x, const double *sigma, double *f,

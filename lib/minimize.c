@@ -31,11 +31,13 @@ tk_min_result tk_minimize(tk_ipl *m, double *x, const tk_min_opts *o)
     double dt = o->dt0, alpha = o->alpha0;
     long npos = 0, nneg = 0;
 
-    res.epot = tk_ipl_forces(m, x, f, NULL);
+    /* FIRE needs no energies: forces only in the loop, the energy once at
+     * the end */
+    tk_ipl_forces_only(m, x, f);
     res.nforce = 1;
     res.fmax = tk_fmax(m->n, f);
     for (long step = 0; res.fmax > o->ftol && res.nforce < o->maxforce; step++) {
-        if (!isfinite(res.epot) || !isfinite(res.fmax))
+        if (!isfinite(res.fmax))
             break;
         double p = 0;
         for (int i = 0; i < n3; i++)
@@ -83,10 +85,11 @@ tk_min_result tk_minimize(tk_ipl *m, double *x, const tk_min_opts *o)
             v[i] *= scale;
             x[i] += dt * v[i];
         }
-        res.epot = tk_ipl_forces(m, x, f, NULL);
+        tk_ipl_forces_only(m, x, f);
         res.nforce++;
         res.fmax = tk_fmax(m->n, f);
     }
+    res.epot = tk_ipl_energy(m, x);
     res.converged = res.fmax <= o->ftol && isfinite(res.epot);
     free(v);
     free(f);

@@ -7,10 +7,8 @@
 #include "cli.h"
 #include "err.h"
 #include "frameio.h"
-#include "ipl.h"
-#include "minimize.h"
+#include "generate.h"
 #include "output.h"
-#include "rng.h"
 
 static const char usage[] =
     "Usage: conf-gen [OPTION]...\n"
@@ -74,40 +72,9 @@ int main(int argc, char **argv)
     if (n == 0)
         tk_usage_error("the number of particles -N is required");
 
-    tk_rng rng;
-    tk_rng_seed(&rng, seed);
     tk_frame fr;
     tk_frame_init(&fr);
-    tk_frame_resize(&fr, (int)n);
-    fr.L = cbrt(n / rho);
-    for (int d = 0; d < 3; d++)
-        fr.origin[d] = -0.5 * fr.L;
-    for (long i = 0; i < n; i++)
-        fr.sigma[i] = tk_sigma_from_uniform(tk_rng_uniform(&rng));
-    for (long i = 0; i < 3 * n; i++)
-        fr.x[i] = fr.origin[i % 3] + fr.L * tk_rng_uniform(&rng);
-
-    char where[64];
-    snprintf(where, sizeof where, "N=%ld, rho=%g", n, rho);
-    tk_ipl m;
-    tk_ipl_for_frame(&m, &fr, TK_SKIN_DEFAULT, where);
-    double *f = tk_xmalloc(3 * (size_t)n * sizeof *f);
-    if (relax) {
-        tk_min_opts o;
-        tk_min_defaults(&o);
-        o.ftol = ftol;
-        tk_min_result r = tk_minimize(&m, fr.x, &o);
-        if (!r.converged)
-            tk_die("%s: overlap removal did not converge (fmax %.3g after %ld force "
-                   "evaluations)", where, r.fmax, r.nforce);
-        tk_wrap(fr.n, fr.L, fr.origin, fr.x);
-    }
-    double e = tk_ipl_forces(&m, fr.x, f, NULL);
-    if (!isfinite(e))
-        tk_die("%s: the energy is not finite (particles on top of each other); "
-               "drop --no-relax", where);
-    tk_meta_setd(&fr.meta, "epot", e / n);
-    tk_meta_setf(&fr.meta, "seed", "%llu", (unsigned long long)seed);
+    tk_generate(&fr, n, rho, seed, relax ? ftol : 0);
     tk_meta_set(&fr.meta, "stage", "conf-gen");
     tk_meta_history(&fr.meta, cmd);
 
@@ -115,9 +82,7 @@ int main(int argc, char **argv)
     tk_output_open(&out, outpath);
     tk_write_frame(out.fp, &fr, fmt);
     tk_output_commit(&out);
-    tk_ipl_free(&m);
     tk_frame_free(&fr);
-    free(f);
     free(cmd);
     return tk_finish();
 }

@@ -1,0 +1,311 @@
+#!/usr/bin/env bats
+# cli.bats - the command-line conventions every tlskit program keeps
+# (lib/err.h, lib/cli.h): --help and --version, usage errors (exit 2),
+# write errors (exit 1), atomic -o outputs, reproducible random output.
+# The per-program tests loop over every executable in $TLSKIT_BIN, so a new
+# program is covered as soon as it is built.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+    cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# every program in $TLSKIT_BIN, one per line; fails if there are none
+programs() {
+    local p n=0
+    for p in "$TLSKIT_BIN"/*; do
+        [ -f "$p" ] && [ -x "$p" ] || continue
+        basename "$p"
+        n=$((n + 1))
+    done
+    [ "$n" -gt 0 ]
+}
+
+# xrun CMD...: like Bats' `run --separate-stderr` (status, output, lines,
+# stderr, stderr_lines), but much cheaper.
+xrun() {
+    local errf=$BATS_TEST_TMPDIR/.stderr
+    status=0
+    output=$("$@" 2> "$errf") || status=$?
+    mapfile -t lines <<< "$output"
+    mapfile -t stderr_lines < "$errf"
+    IFS= read -r -d '' stderr < "$errf" || true
+    stderr=${stderr%$'\n'}
+}
+
+# xrun_to DEST CMD...: run CMD with stdout to DEST (e.g. /dev/full); sets
+# status, stderr and stderr_lines.
+xrun_to() {
+    local dest=$1 errf=$BATS_TEST_TMPDIR/.stderr
+    shift
+    status=0
+    "$@" > "$dest" 2> "$errf" || status=$?
+    mapfile -t stderr_lines < "$errf"
+    IFS= read -r -d '' stderr < "$errf" || true
+    stderr=${stderr%$'\n'}
+}
+
+say() { echo "$*" >&2; }
+
+# usage_error PROG ARG...: PROG ARG... is a usage error: exit 2, nothing on
+# stdout, a message naming PROG on stderr and the pointer to --help.  The
+# stderr text is left in $stderr for further checks.
+usage_error() {
+    local prog=$1
+    xrun "$@" < /dev/null
+    if [ "$status" -ne 2 ]; then
+        say "$*: exit status $status, want 2; stderr: $stderr"
+        return 1
+    fi
+    if [ -n "$output" ]; then
+        say "$*: want nothing on stdout, got: ${output:0:200}"
+        return 1
+    fi
+    if ! [[ $stderr == "$prog: "* && $stderr == *"Try '$prog --help'"* ]]; then
+        say "$*: stderr does not start with '$prog: ' or lacks the --help pointer:"
+        say "$stderr"
+        return 1
+    fi
+}
+
+# ---------------------------------------------------------------- every program
+
+@test "the known programs are all there" {
+    # guards the loops below against an empty or mistyped TLSKIT_BIN
+    progs=$(programs)
+    for p in conf-gen conf-info conf-convert; do
+        grep -qx "$p" <<< "$progs"
+    done
+}
+
+@test "every program: --help exits 0 with Usage: on stdout and nothing on stderr" {
+    nfail=0
+    for p in $(programs); do
+        xrun "$p" --help < /dev/null
+        if [ "$status" -ne 0 ] || [ -n "$stderr" ] || [[ ${lines[0]} != "Usage: $p "* ]]; then
+            say "$p --help: status $status, first line '${lines[0]}', stderr '$stderr'"
+            nfail=$((nfail + 1))
+        fi
+    done
+    [ "$nfail" -eq 0 ]
+}
+
+@test "every program: --version exits 0 and names the program and tlskit" {
+    nfail=0
+    for p in $(programs); do
+        xrun "$p" --version < /dev/null
+        if [ "$status" -ne 0 ] || [ -n "$stderr" ] || [ "${#lines[@]}" -ne 1 ] ||
+            [[ $output != "$p "*tlskit* ]]; then
+            say "$p --version: status $status, stdout '$output', stderr '$stderr'"
+            nfail=$((nfail + 1))
+        fi
+    done
+    [ "$nfail" -eq 0 ]
+}
+
+@test "every program: an unknown option exits 2 with a message naming the program" {
+    nfail=0
+    for p in $(programs); do
+        usage_error "$p" --no-such-option || nfail=$((nfail + 1))
+        [[ $stderr == *no-such-option* ]] || { say "$p: message does not name the option"; nfail=$((nfail + 1)); }
+        usage_error "$p" -Z || nfail=$((nfail + 1))
+    done
+    [ "$nfail" -eq 0 ]
+}
+
+@test "every program: --help and --version to a full disk fail with a write error" {
+    nfail=0
+    for p in $(programs); do
+        for opt in --help --version; do
+            xrun_to /dev/full "$p" "$opt" < /dev/null
+            if [ "$status" -ne 1 ] || ! [[ $stderr == "$p: "*"write error"* ]]; then
+                say "$p $opt > /dev/full: status $status, stderr '$stderr'"
+                nfail=$((nfail + 1))
+            fi
+        done
+    done
+    [ "$nfail" -eq 0 ]
+}
+
+# ---------------------------------------------------------------- bad option values
+
+@test "conf-gen -N abc is a usage error naming the option and the value" {
+    usage_error conf-gen -N abc
+    [[ $stderr == *natoms* && $stderr == *"'abc'"* ]]
+}
+
+@test "conf-gen --rho -1 is a usage error" {
+    usage_error conf-gen -N 150 --rho -1
+    [[ $stderr == *--rho* && $stderr == *-1* ]]
+    usage_error conf-gen -N 150 --rho 0
+    usage_error conf-gen -N 150 --rho nan
+    usage_error conf-gen -N 150 --rho inf
+}
+
+@test "conf-convert -t pdf is a usage error naming the format" {
+    usage_error conf-convert -t pdf
+    [[ $stderr == *"'pdf'"* ]]
+    usage_error conf-gen -N 150 -t pdf
+    [[ $stderr == *"'pdf'"* ]]
+}
+
+@test "other bad option values and operands are usage errors" {
+    usage_error conf-gen                      # -N is required
+    [[ $stderr == *-N* ]]
+    usage_error conf-gen -N 0
+    usage_error conf-gen -N -150
+    usage_error conf-gen -N 1.5e2
+    usage_error conf-gen -N 99999999999999999999
+    usage_error conf-gen -N 150 --seed -3
+    usage_error conf-gen -N 150 --seed 1x
+    usage_error conf-gen -N 150 --ftol 0
+    usage_error conf-gen -N 150 stray-operand
+    [[ $stderr == *stray-operand* ]]
+    usage_error conf-info --skin abc
+    usage_error conf-info --skin -1
+    usage_error conf-convert -t                # missing argument
+    usage_error conf-convert --set novalue
+    usage_error conf-convert --set =1
+}
+
+# ---------------------------------------------------------------- write errors
+
+@test "conf-gen -N 150 > /dev/full exits 1 with a write error" {
+    xrun_to /dev/full conf-gen -N 150
+    [ "$status" -eq 1 ]
+    [[ $stderr == "conf-gen: "*"write error"* ]]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "conf-convert and conf-info to a full disk exit 1 with a write error" {
+    conf-gen -N 150 > g.xyz
+    for to in xyz bin lammps; do
+        xrun_to /dev/full conf-convert -t "$to" g.xyz
+        [ "$status" -eq 1 ]
+        [[ $stderr == "conf-convert: "*"write error"* ]]
+    done
+    xrun_to /dev/full conf-info g.xyz
+    [ "$status" -eq 1 ]
+    [[ $stderr == "conf-info: "*"write error"* ]]
+}
+
+# ---------------------------------------------------------------- atomic -o
+
+@test "conf-convert -o FILE writes FILE atomically, leaving no temporary file" {
+    conf-gen -N 150 > g.xyz
+    conf-convert -t bin g.xyz > want.bin
+    xrun conf-convert -t bin -o out.bin g.xyz
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    [ -z "$stderr" ]
+    cmp out.bin want.bin
+    [ -z "$(compgen -G 'out.bin.tmp*')" ]
+    [ "$(ls -A | sort | tr '\n' ' ')" = ".stderr g.xyz out.bin want.bin " ]
+}
+
+@test "conf-convert -o FILE on bad input: FILE not created, no temporary file left" {
+    conf-gen -N 150 > g.xyz
+    head -n 100 g.xyz > bad.xyz
+    xrun conf-convert -o out.xyz bad.xyz
+    [ "$status" -eq 1 ]
+    [[ $stderr == "conf-convert: bad.xyz"* ]]
+    [ ! -e out.xyz ]
+    [ -z "$(compgen -G 'out.xyz*')" ]
+    # an error in frame 3, after two frames went to the temporary file
+    cat g.xyz g.xyz bad.xyz > bad3.xyz
+    xrun conf-convert -o out.xyz bad3.xyz
+    [ "$status" -eq 1 ]
+    [[ $stderr == *"frame 3"* ]]
+    [ -z "$(compgen -G 'out.xyz*')" ]
+}
+
+@test "conf-convert -o FILE on bad input leaves an existing FILE untouched" {
+    conf-gen -N 150 > g.xyz
+    echo "precious" > out.xyz
+    head -n 100 g.xyz > bad.xyz
+    xrun conf-convert -o out.xyz g.xyz bad.xyz
+    [ "$status" -eq 1 ]
+    [ "$(cat out.xyz)" = precious ]
+    [ -z "$(compgen -G 'out.xyz.*')" ]
+}
+
+@test "conf-convert -o FILE can replace its own input" {
+    conf-gen -N 150 > g.xyz
+    cp g.xyz copy.xyz
+    xrun conf-convert -o g.xyz g.xyz
+    [ "$status" -eq 0 ]
+    cmp g.xyz copy.xyz
+    [ -z "$(compgen -G 'g.xyz.*')" ]
+}
+
+@test "-o into a missing directory exits 1 naming the path" {
+    conf-gen -N 150 > g.xyz
+    xrun conf-convert -o no-such-dir/out.xyz g.xyz
+    [ "$status" -eq 1 ]
+    [[ $stderr == "conf-convert: no-such-dir/out.xyz"* ]]
+    xrun conf-gen -N 150 -o no-such-dir/out.xyz
+    [ "$status" -eq 1 ]
+    [[ $stderr == "conf-gen: no-such-dir/out.xyz"* ]]
+    [ ! -e no-such-dir ]
+}
+
+@test "conf-gen -o FILE writes FILE atomically" {
+    xrun conf-gen -N 150 --seed 3 -o g.xyz
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    [ -z "$stderr" ]
+    [ "$(ls -A | sort | tr '\n' ' ')" = ".stderr g.xyz " ]
+    # the same frame as on stdout, but for the recorded command line
+    conf-gen -N 150 --seed 3 | grep -v '^[0-9]*$' | sed 's/ history="[^"]*"//' > want
+    grep -v '^[0-9]*$' g.xyz | sed 's/ history="[^"]*"//' > got
+    cmp got want
+}
+
+# ---------------------------------------------------------------- reproducibility
+
+@test "conf-gen: the same seed gives the same output, another seed differs" {
+    conf-gen -N 150 --seed 42 > a.xyz
+    conf-gen -N 150 --seed 42 > b.xyz
+    cmp a.xyz b.xyz
+    conf-gen -N 150 --seed 43 > c.xyz
+    ! cmp -s a.xyz c.xyz
+    # the positions differ, not only the seed= metadata
+    ! cmp -s <(tail -n +3 a.xyz) <(tail -n +3 c.xyz)
+    conf-gen -N 150 --seed 42 -t bin > a.bin
+    conf-gen -N 150 --seed 42 -t bin > b.bin
+    cmp a.bin b.bin
+    # the default seed is 1
+    cmp <(conf-gen -N 150 | tail -n +3) <(conf-gen -N 150 --seed 1 | tail -n +3)
+}
+
+@test "conf-gen output passes conf-info: finite epot, fmax below the 1e-3 default" {
+    row=$(conf-gen -N 150 --seed 5 | conf-info)
+    [ "$(col natoms <<< "$row")" = 150 ]
+    close_to "$(col rho <<< "$row")" 1 1e-12
+    epot=$(col epot <<< "$row")
+    fmax=$(col fmax <<< "$row")
+    awk -v e="$epot" -v f="$fmax" 'BEGIN {
+        if (!(e == e + 0 && e > -1e300 && e < 1e300 && e > 0)) { print "epot " e > "/dev/stderr"; exit 1 }
+        if (!(f == f + 0 && f >= 0 && f < 1e-3)) { print "fmax " f > "/dev/stderr"; exit 1 } }'
+    # --rho is honoured
+    row=$(conf-gen -N 150 --rho 1.2 | conf-info)
+    close_to "$(col rho <<< "$row")" 1.2 1e-12
+}
+
+@test "conf-gen -t bin and -t lammps give the same conf-info row as xyz" {
+    want=$(conf-gen -N 150 --seed 2 | conf-info --no-header | cut -f2-)
+    for to in bin lammps; do
+        got=$(conf-gen -N 150 --seed 2 -t "$to" | conf-info --no-header | cut -f2-)
+        [ "$got" = "$want" ] || { say "-t $to: $got"; say "xyz:    $want"; return 1; }
+    done
+}
+
+@test "conf-convert -t lammps refuses a second frame, naming it" {
+    conf-gen -N 150 > g.xyz
+    cat g.xyz g.xyz > two.xyz
+    xrun conf-convert -t lammps two.xyz
+    [ "$status" -eq 1 ]
+    [[ $stderr == "conf-convert: two.xyz: frame 2: "*"one frame"* ]]
+}
