@@ -62,18 +62,35 @@ uint64_t tk_arg_seed(const char *opt, const char *s)
 
 char *tk_cmdline(int argc, char **argv)
 {
+    /* shell-quoted where needed, so the history line can be re-run */
     size_t n = 1;
     for (int i = 0; i < argc; i++)
-        n += strlen(argv[i]) + 1;
-    char *s = tk_xmalloc(n), *p = s;
+        n += 4 * strlen(argv[i]) + 3;
+    char *s = tk_xmalloc(n + strlen(tk_prog)), *p = s;
     for (int i = 0; i < argc; i++) {
         const char *a = i == 0 ? tk_prog : argv[i];
-        size_t k = strlen(a);
-        memcpy(p, a, k);
-        p += k;
-        *p++ = i + 1 < argc ? ' ' : '\0';
+        int plain = *a != '\0';
+        for (const char *c = a; *c; c++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+%@", *c))
+                plain = 0;
+        if (i)
+            *p++ = ' ';
+        if (plain) {
+            strcpy(p, a);
+            p += strlen(a);
+        } else {
+            *p++ = '\'';
+            for (const char *c = a; *c; c++) {
+                if (*c == '\'') {
+                    memcpy(p, "'\\''", 4);
+                    p += 4;
+                } else {
+                    *p++ = *c;
+                }
+            }
+            *p++ = '\'';
+        }
     }
-    if (argc == 0)
-        *p = '\0';
+    *p = '\0';
     return s;
 }

@@ -48,6 +48,7 @@ static int next_line(tk_reader *r)
         return 0;
     }
     r->line++;
+    r->nl = r->len > 0 && r->buf[r->len - 1] == '\n';
     if (memchr(r->buf, '\0', (size_t)r->len))
         rdie(r, 1, "unexpected NUL byte in a text line (binary garbage?)");
     while (r->len > 0 && (r->buf[r->len - 1] == '\n' || r->buf[r->len - 1] == '\r'))
@@ -451,17 +452,22 @@ static void read_array(tk_reader *r, void *dst, size_t count, const char *what)
         swap8(dst, count);
 }
 
-static void check_finite(tk_reader *r, const double *a, size_t n, const char *what)
+static void check_finite(tk_reader *r, const double *a, size_t n, int per_atom,
+                         const char *what)
 {
+    static const char xyz[] = "xyz";
     for (size_t i = 0; i < n; i++)
-        if (!isfinite(a[i]))
-            rdie(r, 0, "%s value %zu is not finite", what, i);
+        if (!isfinite(a[i])) {
+            if (per_atom == 3)
+                rdie(r, 0, "%s %c of atom %zu is not finite", what, xyz[i % 3], i / 3 + 1);
+            rdie(r, 0, "%s of atom %zu is not finite", what, i + 1);
+        }
 }
 
 static const char *header_value(tk_reader *r, const char *key)
 {
-    if (!next_line(r))
-        rdie(r, 0, "binary frame cut short in its header (no %s=)", key);
+    if (!next_line(r) || !r->nl)
+        rdie(r, 0, "binary frame cut short in its header (at %s=)", key);
     size_t k = strlen(key);
     if (strncmp(r->buf, key, k) != 0 || r->buf[k] != '=')
         rdie(r, 1, "binary header: expected %s=, found '%.40s'", key, r->buf);
@@ -481,7 +487,7 @@ static void read_bin(tk_reader *r, tk_frame *f)
     char *arrays = tk_xstrdup(header_value(r, "arrays"));
     tk_meta_clear(&f->meta);
     for (;;) {
-        if (!next_line(r)) {
+        if (!next_line(r) || !r->nl) {
             free(arrays);
             rdie(r, 0, "binary frame cut short in its header (no END line)");
         }
@@ -505,18 +511,18 @@ static void read_bin(tk_reader *r, tk_frame *f)
     for (char *a = strtok_r(arrays, " ", &save); a; a = strtok_r(NULL, " ", &save)) {
         if (strcmp(a, "pos") == 0) {
             read_array(r, f->x, 3 * n, "pos");
-            check_finite(r, f->x, 3 * n, "position");
+            check_finite(r, f->x, 3 * n, 3, "position");
             have_pos = 1;
         } else if (strcmp(a, "sigma") == 0) {
             read_array(r, f->sigma, n, "sigma");
-            check_finite(r, f->sigma, n, "diameter");
+            check_finite(r, f->sigma, n, 1, "diameter");
             for (size_t i = 0; i < n; i++)
                 if (!(f->sigma[i] > 0))
                     rdie(r, 0, "diameter of atom %zu is not positive", i + 1);
             have_sigma = 1;
         } else if (strcmp(a, "velo") == 0) {
             read_array(r, f->v, 3 * n, "velo");
-            check_finite(r, f->v, 3 * n, "velocity");
+            check_finite(r, f->v, 3 * n, 3, "velocity");
             f->has_v = 1;
         } else if (strcmp(a, "id") == 0) {
             int64_t *tmp = tk_xmalloc(n * sizeof *tmp);
@@ -642,7 +648,7 @@ static void read_lammps(tk_reader *r, tk_frame *f)
     tk_meta_clear(&f->meta);
     if (strncmp(r->buf, LMP_TITLE, strlen(LMP_TITLE)) == 0)
         parse_kv(r, r->buf + strlen(LMP_TITLE), &f->meta);
-    long natoms = -1, ntypes = 1;
+    long natoms = -1;
     double lo[3], hi[3];
     int have[3] = {0, 0, 0};
     char style[64];
@@ -657,8 +663,6 @@ static void read_lammps(tk_reader *r, tk_frame *f)
         int nf = split_ws(r->buf, fld, 15);
         if (nf == 2 && strcmp(fld[1], "atoms") == 0)
             natoms = integer(r, fld[0], "atoms");
-        else if (nf == 3 && strcmp(fld[1], "atom") == 0 && strcmp(fld[2], "types") == 0)
-            ntypes = integer(r, fld[0], "atom types");
         else if (nf == 4 && fld[2][1] == 'l' && fld[2][2] == 'o' && fld[3][1] == 'h' &&
                  fld[3][2] == 'i' && fld[2][0] >= 'x' && fld[2][0] <= 'z' &&
                  strlen(fld[2]) == 3 && strlen(fld[3]) == 3) {
@@ -684,14 +688,14 @@ static void read_lammps(tk_reader *r, tk_frame *f)
     check_box(r, L, 1);
     for (int d = 1; d < 3; d++)
         if (fabs((hi[d] - lo[d]) - L) > 1e-12 * L)
-            rdie(r, 1, "LAMMPS data file: the box is not cubic");
+            rdie(r, 0, "LAMMPS data file: the box is not cubic (x %.17g..%.17g, %c %.17g..%.17g)",
+                 lo[0], hi[0], 'x' + d, lo[d], hi[d]);
 
     lmp_atom *at = NULL;
     long *vid = NULL;
     double *vel = NULL;
     int got_atoms = 0, got_vel = 0;
     while (sec) {
-        long rows;
         if (strcmp(sec, "Atoms") == 0) {
             if (got_atoms)
                 rdie(r, 1, "LAMMPS data file: two Atoms sections");
@@ -738,19 +742,47 @@ static void read_lammps(tk_reader *r, tk_frame *f)
             }
             got_vel = 1;
         } else if (strcmp(sec, "Masses") == 0 || strcmp(sec, "Coeffs") == 0) {
-            rows = ntypes;
-            for (long i = 0; i < rows; i++)
-                if (!next_nonblank(r))
-                    rdie(r, 0, "truncated frame in a %s section", sec);
+            /* rows of numbers, as many as they are (Masses, Pair Coeffs,
+             * PairIJ Coeffs ... differ): up to the next keyword line */
+            long rows = 0;
+            while (next_nonblank(r)) {
+                const char *p = r->buf;
+                while (isspace((unsigned char)*p))
+                    p++;
+                if (!isdigit((unsigned char)*p) && *p != '-' && *p != '+' && *p != '.') {
+                    push_line(r);
+                    break;
+                }
+                rows++;
+            }
+            if (rows == 0)
+                rdie(r, 0, "empty %s section", sec);
+            /* the line after the section has been looked at already */
+            sec = NULL;
+            if (next_nonblank(r)) {
+                sec = section_name(r->buf, style, sizeof style);
+                if (!sec)
+                    push_line(r);
+            }
+            continue;
         } else {
             rdie(r, 1, "LAMMPS data file: section %s is not supported", sec);
         }
-        /* next section, or the end of this frame */
+        /* next section, or the end of this frame; a row of numbers here
+         * means the section had more lines than the header said */
         sec = NULL;
         if (next_nonblank(r)) {
             sec = section_name(r->buf, style, sizeof style);
-            if (!sec)
+            if (!sec) {
+                const char *p = r->buf;
+                long count;
+                while (isspace((unsigned char)*p))
+                    p++;
+                /* a lone integer starts the next (xyz) frame */
+                if (isdigit((unsigned char)*p) && !lone_integer(p, &count))
+                    rdie(r, 1, "more lines in the section than the %ld of 'N atoms'", natoms);
                 push_line(r);
+            }
         }
     }
     if (!got_atoms)
@@ -805,6 +837,13 @@ static void write_lammps(FILE *out, const tk_frame *f)
              * for atoms already inside, and record the image flags */
             double s = floor((f->x[3 * i + d] - f->origin[d]) / f->L);
             p[d] = f->x[3 * i + d] - s * f->L;
+            /* rounding can land on the upper face or just below the lower */
+            if (p[d] >= f->origin[d] + f->L) {
+                p[d] -= f->L;
+                s += 1;
+            }
+            if (p[d] < f->origin[d])
+                p[d] = f->origin[d];
             img[d] = (long)s;
         }
         fprintf(out, "%ld 1 %.17g %.17g %.17g %.17g %ld %ld %ld\n", id, f->sigma[i], p[0], p[1],
@@ -847,9 +886,11 @@ void tk_reader_close(tk_reader *r)
 
 int tk_read_frame(tk_reader *r, tk_frame *f)
 {
-    if (!next_nonblank(r))
+    r->frame++; /* messages about the first line already name this frame */
+    if (!next_nonblank(r)) {
+        r->frame--;
         return 0;
-    r->frame++;
+    }
     long natoms;
     if (strncmp(r->buf, BIN_MAGIC, strlen(BIN_MAGIC)) == 0 && r->buf[strlen(BIN_MAGIC)] == '\0') {
         read_bin(r, f);

@@ -29,6 +29,7 @@ typedef struct {
     size_t cap;
     ssize_t len;
     int pushed;  /* buf holds a line to be read again */
+    int nl;      /* the current line ended with a newline */
     int last_fmt; /* -1 before the first frame */
 } tk_reader;
 

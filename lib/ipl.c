@@ -147,6 +147,11 @@ static void build(tk_ipl *m, double *x)
         reach = 1;
         nc = (int)floor(L / rl);
     }
+    /* a dilute box needs no more cells than particles (larger cells stay
+     * correct, they only hold more candidates) */
+    int ncmax = (int)cbrt(2.0 * n) + 1;
+    if (nc > ncmax)
+        nc = ncmax > 5 ? ncmax : 5;
     if (nc < 3) {
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++)

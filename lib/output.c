@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_PENDING 16
@@ -55,6 +56,16 @@ void tk_output_open(tk_output *o, const char *path)
         o->fp = stdout;
         return;
     }
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device, FIFO or symlink must be written through, never
+         * replaced by a rename (think of /dev/null or /dev/full) */
+        o->fp = fopen(path, "wb");
+        if (!o->fp)
+            tk_die("%s: cannot open for writing: %s", path, strerror(errno));
+        o->path = tk_xstrdup(path);
+        return;
+    }
     o->path = tk_xstrdup(path);
     o->tmp = tmp_name(path);
     o->fp = fopen(o->tmp, "wb");
@@ -68,6 +79,12 @@ void tk_output_commit(tk_output *o)
     if (!o->path) {
         if (fflush(stdout) != 0 || ferror(stdout))
             tk_die("standard output: write error");
+        return;
+    }
+    if (!o->tmp) {
+        tk_fclose_checked(o->fp, o->path);
+        free(o->path);
+        memset(o, 0, sizeof *o);
         return;
     }
     tk_fclose_checked(o->fp, o->tmp);

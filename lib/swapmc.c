@@ -187,7 +187,9 @@ static void list_insert(tk_swapmc *mc, int j, int i)
 
 static void build(tk_swapmc *mc)
 {
-    int n = mc->n, nc = (int)floor(mc->L / (mc->rc + mc->skin));
+    int n = mc->n, nc = (int)floor(mc->L / (mc->rc + mc->skin)), ncmax = (int)cbrt(2.0 * n) + 1;
+    if (nc > ncmax) /* a dilute box needs no more cells than particles */
+        nc = ncmax > 3 ? ncmax : 3;
     memcpy(mc->x0, mc->x, 3 * (size_t)n * sizeof *mc->x);
     mc->nc = nc >= 3 ? nc : 1;
     mc->head = tk_xrealloc(mc->head, (size_t)mc->nc * mc->nc * mc->nc * sizeof *mc->head);

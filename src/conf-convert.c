@@ -1,4 +1,5 @@
 /* conf-convert - frames from any supported format to a chosen one. */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,11 @@ static const char usage[] =
     "Usage: conf-convert [OPTION]... [FILE]...\n"
     "Convert frames (FILEs, or standard input; extended XYZ, tlskit binary or\n"
     "LAMMPS data, detected per frame) to one format, frame by frame.  Numbers\n"
-    "are written with 17 significant digits: round trips are exact.  A change\n"
-    "of representation is not a change of data, so no history is added.\n"
+    "are written with 17 significant digits: xyz <-> bin round trips are exact;\n"
+    "LAMMPS data keep positions and diameters exactly, while the box edge is\n"
+    "recomputed as xhi - xlo, particles are ordered by id and positions outside\n"
+    "the box are wrapped.  A change of representation is not a change of data,\n"
+    "so no history is added.\n"
     "\n"
     "Options:\n"
     "  -t, --to FORMAT     xyz (extended XYZ, default), bin (binary twin) or\n"
@@ -23,13 +27,27 @@ static const char usage[] =
     "                      so give a single frame)\n"
     "  -o, --output FILE   write FILE atomically instead of standard output\n"
     "      --set KEY=VALUE add or replace a metadata entry (repeatable)\n"
-    "      --unset KEY     remove a metadata entry (repeatable)\n"
+    "      --unset KEY     remove a metadata entry (repeatable; applied before\n"
+    "                      any --set)\n"
     "  -h, --help          show this help and exit\n"
     "  -V, --version       show the version and exit\n"
     "\n"
     "Examples:\n"
     "  conf-convert -t bin glass.xyz > glass.bin\n"
     "  conf-convert -t lammps --set Tf=0.07 glass.bin > glass.data\n";
+
+/* A key must read back as itself and must not be one of the format's own. */
+static void check_key(const char *k, size_t n)
+{
+    static const char *reserved[] = {"Lattice", "Origin", "pbc", "Properties"};
+    for (size_t i = 0; i < n; i++)
+        if (!isgraph((unsigned char)k[i]) || k[i] == '"' || k[i] == '=')
+            tk_usage_error("--set: key '%.*s' must be printable, without blanks, '\"' or '='",
+                           (int)n, k);
+    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+        if (strlen(reserved[i]) == n && strncmp(k, reserved[i], n) == 0)
+            tk_usage_error("--set: %s is part of the frame format, not metadata", reserved[i]);
+}
 
 int main(int argc, char **argv)
 {
@@ -55,6 +73,7 @@ int main(int argc, char **argv)
         case 'S':
             if (!strchr(optarg, '=') || optarg[0] == '=')
                 tk_usage_error("--set: '%s' is not KEY=VALUE", optarg);
+            check_key(optarg, strchr(optarg, '=') - optarg);
             sets[nset++] = optarg;
             break;
         case 'U': unsets[nunset++] = optarg; break;

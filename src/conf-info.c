@@ -23,9 +23,9 @@ static const char usage[] =
     "  rho       number density N / L^3\n"
     "  epot      potential energy per particle\n"
     "  fmax      largest absolute force component\n"
-    "  pressure  virial pressure W / (3V), plus the kinetic part N T / V when the\n"
-    "            frame has velocities (T from the kinetic energy, 3N-3 degrees\n"
-    "            of freedom)\n"
+    "  pressure  virial pressure W / (3V), W = sum over pairs of r_ij . f_ij,\n"
+    "            plus the kinetic part 2K / (3V) when the frame has velocities\n"
+    "            (K the kinetic energy; the same convention as LAMMPS)\n"
     "  ekin      kinetic energy per particle (nan without velocities)\n"
     "\n"
     "Options:\n"
@@ -77,8 +77,7 @@ int main(int argc, char **argv)
             for (int i = 0; i < 3 * fr.n; i++)
                 k += 0.5 * fr.v[i] * fr.v[i];
             ekin = k / fr.n;
-            double T = fr.n > 1 ? 2 * k / (3.0 * fr.n - 3) : 0;
-            p += fr.n * T / V;
+            p += 2 * k / (3 * V);
         }
         printf("%s\t%ld\t%d\t%.17g\t%.10g\t%.12f\t%.6e\t%.10g\t%.10g\n", in.r.name, in.r.frame,
                fr.n, fr.L, fr.n / V, e / fr.n, tk_fmax(fr.n, f), p, ekin);
