@@ -80,7 +80,7 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory all-tests
 	@TLSKIT_BIN=$(abspath $(BINDIR)) TLSKIT_UNIT=$(abspath $(BUILD)/tests) \
-	  TLSKIT_SHARED=$(abspath ../shared) bash tests/run
+	  TLSKIT_SHARED=$(abspath ../shared) TLSKIT_SAN=$(if $(filter 1,$(SAN)),1,0) bash tests/run
 
 .PHONY: all-tests
 all-tests: $(PROGS) $(UNITS) $(BENCHES)

@@ -15,3 +15,7 @@ close_to() {
     awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; s = b < 0 ? -b : b;
         if (s < 1e-300) s = 1; if (d <= t * s) exit 0; print "not close: " a " vs " b " (tol " t ")" > "/dev/stderr"; exit 1 }'
 }
+
+# Sanitiser builds run 5-20x slower: long physics runs scale down with this
+# (1 normally, 10 under SAN=1).  Use: steps=$((100000 / SLOW))
+if [ "${TLSKIT_SAN:-0}" = 1 ]; then SLOW=10; else SLOW=1; fi
