@@ -7,7 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SKIN_MIN 0.3
+#define SKIN_MIN 0.4
+
+/* Minimum image for two points inside the box (or just outside): one
+ * conditional correction, far cheaper than a floor() per component. */
+static inline double wrap1(double d, double L, double hL)
+{
+    return d > hL ? d - L : d < -hL ? d + L : d;
+}
+
 
 static double skin_for(double delta)
 {
@@ -38,6 +46,10 @@ int tk_swapmc_init(tk_swapmc *mc, int n, double L, const double origin[3], doubl
     mc->nbr = tk_xmalloc((size_t)n * mc->stride * sizeof *mc->nbr);
     mc->cnt = tk_xcalloc((size_t)n, sizeof *mc->cnt);
     mc->prev = tk_xmalloc((size_t)n * sizeof *mc->prev);
+    mc->pstride = 32;
+    mc->pn = tk_xmalloc((size_t)n * mc->pstride * sizeof *mc->pn);
+    mc->ps2 = tk_xmalloc((size_t)n * mc->pstride * sizeof *mc->ps2);
+    mc->pcnt = tk_xcalloc((size_t)n, sizeof *mc->pcnt);
     mc->x0 = tk_xmalloc(3 * (size_t)n * sizeof *mc->x0);
     mc->next = tk_xmalloc((size_t)n * sizeof *mc->next);
     mc->cell = tk_xmalloc((size_t)n * sizeof *mc->cell);
@@ -49,6 +61,9 @@ void tk_swapmc_free(tk_swapmc *mc)
 {
     free(mc->cnt);
     free(mc->prev);
+    free(mc->pn);
+    free(mc->ps2);
+    free(mc->pcnt);
     free(mc->nbr);
     free(mc->x0);
     free(mc->head);
@@ -102,9 +117,10 @@ static void cell_remove(tk_swapmc *mc, int i)
 
 static int centres_close(const tk_swapmc *mc, int i, int j)
 {
-    double L = mc->L, rl = mc->rc + mc->skin;
+    double L = mc->L, hL = 0.5 * L, rl = mc->rc + mc->skin;
     const double *a = mc->x0 + 3 * i, *b = mc->x0 + 3 * j;
-    double dx = tk_mic(a[0] - b[0], L), dy = tk_mic(a[1] - b[1], L), dz = tk_mic(a[2] - b[2], L);
+    double dx = wrap1(a[0] - b[0], L, hL), dy = wrap1(a[1] - b[1], L, hL),
+           dz = wrap1(a[2] - b[2], L, hL);
     return dx * dx + dy * dy + dz * dz < rl * rl;
 }
 
@@ -185,6 +201,113 @@ static void list_insert(tk_swapmc *mc, int j, int i)
     mc->cnt[j]++;
 }
 
+/* Near lists: the subset of the full list with |x0_i - x0_j| < 1.25 sigma_ij
+ * + skin for the current diameters, with 1/sigma_ij^2 stored.  Displacement
+ * trials need only these (about a third of the full list); they are
+ * updated when a swap is accepted or a particle is recentred. */
+
+static int near_pair(const tk_swapmc *mc, int i, int j, double *is2)
+{
+    double sij = tk_sigma_ij(mc->sigma[i], mc->sigma[j]), rl = TK_XC * sij + mc->skin;
+    double L = mc->L, hL = 0.5 * L;
+    const double *a = mc->x0 + 3 * i, *b = mc->x0 + 3 * j;
+    double dx = wrap1(a[0] - b[0], L, hL), dy = wrap1(a[1] - b[1], L, hL),
+           dz = wrap1(a[2] - b[2], L, hL);
+    *is2 = 1 / (sij * sij);
+    return dx * dx + dy * dy + dz * dz < rl * rl;
+}
+
+static void pgrow(tk_swapmc *mc)
+{
+    int n = mc->n, old = mc->pstride, s = 2 * old;
+    int *pn = tk_xmalloc((size_t)n * s * sizeof *pn);
+    double *ps = tk_xmalloc((size_t)n * s * sizeof *ps);
+    for (int i = 0; i < n; i++) {
+        memcpy(pn + (size_t)i * s, mc->pn + (size_t)i * old, (size_t)mc->pcnt[i] * sizeof *pn);
+        memcpy(ps + (size_t)i * s, mc->ps2 + (size_t)i * old, (size_t)mc->pcnt[i] * sizeof *ps);
+    }
+    free(mc->pn);
+    free(mc->ps2);
+    mc->pn = pn;
+    mc->ps2 = ps;
+    mc->pstride = s;
+}
+
+static void near_rebuild(tk_swapmc *mc, int i)
+{
+    const int *g = mc->nbr + (size_t)i * mc->stride;
+    mc->pcnt[i] = 0;
+    for (int k = 0; k < mc->cnt[i]; k++) {
+        double is2;
+        if (near_pair(mc, i, g[k], &is2)) {
+            if (mc->pcnt[i] == mc->pstride)
+                pgrow(mc);
+            size_t at = (size_t)i * mc->pstride + mc->pcnt[i]++;
+            mc->pn[at] = g[k];
+            mc->ps2[at] = is2;
+        }
+    }
+}
+
+static int pfind(const tk_swapmc *mc, int k, int i)
+{
+    const int *l = mc->pn + (size_t)k * mc->pstride;
+    int lo = 0, hi = mc->pcnt[k];
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (l[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void near_remove(tk_swapmc *mc, int k, int i)
+{
+    int n = mc->pcnt[k], at = pfind(mc, k, i);
+    int *l = mc->pn + (size_t)k * mc->pstride;
+    double *s2 = mc->ps2 + (size_t)k * mc->pstride;
+    if (at < n && l[at] == i) {
+        memmove(l + at, l + at + 1, (size_t)(n - at - 1) * sizeof *l);
+        memmove(s2 + at, s2 + at + 1, (size_t)(n - at - 1) * sizeof *s2);
+        mc->pcnt[k]--;
+    }
+}
+
+static void near_insert(tk_swapmc *mc, int k, int i, double is2)
+{
+    if (mc->pcnt[k] == mc->pstride)
+        pgrow(mc);
+    int n = mc->pcnt[k], at = pfind(mc, k, i);
+    int *l = mc->pn + (size_t)k * mc->pstride;
+    double *s2 = mc->ps2 + (size_t)k * mc->pstride;
+    memmove(l + at + 1, l + at, (size_t)(n - at) * sizeof *l);
+    memmove(s2 + at + 1, s2 + at, (size_t)(n - at) * sizeof *s2);
+    l[at] = i;
+    s2[at] = is2;
+    mc->pcnt[k]++;
+}
+
+/* i's diameter changed: its own near list and its entries in the others'. */
+static void near_refresh(tk_swapmc *mc, int i)
+{
+    near_rebuild(mc, i);
+    const int *g = mc->nbr + (size_t)i * mc->stride;
+    for (int k = 0; k < mc->cnt[i]; k++) {
+        int j = g[k], at = pfind(mc, j, i);
+        double is2;
+        int want = near_pair(mc, i, j, &is2);
+        int has = at < mc->pcnt[j] && mc->pn[(size_t)j * mc->pstride + at] == i;
+        if (has && want)
+            mc->ps2[(size_t)j * mc->pstride + at] = is2; /* in place, no moves */
+        else if (has)
+            near_remove(mc, j, i);
+        else if (want)
+            near_insert(mc, j, i, is2);
+    }
+}
+
 static void build(tk_swapmc *mc)
 {
     int n = mc->n, nc = (int)floor(mc->L / (mc->rc + mc->skin)), ncmax = (int)cbrt(2.0 * n) + 1;
@@ -199,20 +322,31 @@ static void build(tk_swapmc *mc)
         cell_insert(mc, i);
     for (int i = 0; i < n; i++)
         collect(mc, i);
+    for (int i = 0; i < n; i++)
+        near_rebuild(mc, i);
     mc->nbuild++;
     mc->valid = 1;
 }
 
 static void recentre(tk_swapmc *mc, int i)
 {
-    for (int k = 0; k < mc->cnt[i]; k++)
-        list_remove(mc, mc->nbr[(size_t)i * mc->stride + k], i);
+    for (int k = 0; k < mc->cnt[i]; k++) {
+        int j = mc->nbr[(size_t)i * mc->stride + k];
+        list_remove(mc, j, i);
+        near_remove(mc, j, i);
+    }
     cell_remove(mc, i);
     memcpy(mc->x0 + 3 * i, mc->x + 3 * i, 3 * sizeof *mc->x);
     cell_insert(mc, i);
     collect(mc, i);
-    for (int k = 0; k < mc->cnt[i]; k++)
-        list_insert(mc, mc->nbr[(size_t)i * mc->stride + k], i);
+    near_rebuild(mc, i);
+    for (int k = 0; k < mc->cnt[i]; k++) {
+        int j = mc->nbr[(size_t)i * mc->stride + k];
+        double is2;
+        list_insert(mc, j, i);
+        if (near_pair(mc, i, j, &is2))
+            near_insert(mc, j, i, is2);
+    }
     mc->nrecentre++;
 }
 
@@ -226,63 +360,63 @@ void tk_swapmc_set_delta(tk_swapmc *mc, double delta)
     }
 }
 
-static inline double wrap1(double d, double L, double hL)
+/* Pair energy, zero beyond the cutoff, computed without a branch: the
+ * cutoff test is unpredictable, a wasted division is cheaper. */
+static inline double vmask(double r2, double is2)
 {
-    return d > hL ? d - L : d < -hL ? d + L : d;
+    double x2 = r2 * is2, i2 = 1.0 / x2, i6 = i2 * i2 * i2;
+    double v = i6 * i6 + TK_C0 + x2 * (TK_C2 + TK_C4 * x2);
+    return x2 < TK_XC2 ? v : 0.0;
 }
 
-static inline double pair_v(double r2, double sij)
+static inline double dist2(const double *a, const double *b, double L, double hL)
 {
-    /* cutoff test by multiplication: most listed pairs fail it, and the
-     * division is then needed only inside the cutoff */
-    double s2 = sij * sij;
-    if (r2 >= TK_XC2 * s2)
-        return 0;
-    double i2 = s2 / r2, x2 = r2 / s2, i6 = i2 * i2 * i2;
-    return i6 * i6 + TK_C0 + x2 * (TK_C2 + TK_C4 * x2);
+    double dx = wrap1(a[0] - b[0], L, hL), dy = wrap1(a[1] - b[1], L, hL),
+           dz = wrap1(a[2] - b[2], L, hL);
+    return dx * dx + dy * dy + dz * dz;
 }
 
-/* Energy change of moving i from x_i to p. */
+/* Energy change of moving i from x_i to p: the near list suffices. */
 static double delta_disp(const tk_swapmc *mc, int i, const double p[3])
 {
-    const double *x = mc->x, *s = mc->sigma;
-    double L = mc->L, hL = 0.5 * L, rc2 = mc->rc * mc->rc, si = s[i];
-    double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-    double de = 0;
-    const int *l = mc->nbr + (size_t)i * mc->stride;
-    for (int k = 0; k < mc->cnt[i]; k++) {
-        int j = l[k];
-        double xj = x[3 * j], yj = x[3 * j + 1], zj = x[3 * j + 2];
-        double ax = wrap1(p[0] - xj, L, hL), ay = wrap1(p[1] - yj, L, hL),
-               az = wrap1(p[2] - zj, L, hL);
-        double bx = wrap1(xi - xj, L, hL), by = wrap1(yi - yj, L, hL), bz = wrap1(zi - zj, L, hL);
-        double ra = ax * ax + ay * ay + az * az, rb = bx * bx + by * by + bz * bz;
-        if (ra >= rc2 && rb >= rc2)
-            continue;
-        double sij = tk_sigma_ij(si, s[j]);
-        de += pair_v(ra, sij) - pair_v(rb, sij);
+    const double *x = mc->x, *xi = mc->x + 3 * i;
+    double L = mc->L, hL = 0.5 * L, de = 0;
+    const int *l = mc->pn + (size_t)i * mc->pstride;
+    const double *is2 = mc->ps2 + (size_t)i * mc->pstride;
+    for (int k = 0; k < mc->pcnt[i]; k++) {
+        const double *xj = x + 3 * l[k];
+        de += vmask(dist2(p, xj, L, hL), is2[k]) - vmask(dist2(xi, xj, L, hL), is2[k]);
     }
     return de;
 }
 
-/* Energy change of giving i the diameter snew, ignoring the pair (i, skip). */
+/* Energy change of giving i the diameter snew, ignoring the pair (i, skip).
+ * sigma_ij grows with sigma_i, so a smaller diameter needs only the near
+ * list; a larger one looks through the full list. */
 static double delta_sigma(const tk_swapmc *mc, int i, double snew, int skip)
 {
-    const double *x = mc->x, *s = mc->sigma;
-    double L = mc->L, hL = 0.5 * L, rc2 = mc->rc * mc->rc, si = s[i];
-    double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-    double de = 0;
+    const double *x = mc->x, *s = mc->sigma, *xi = mc->x + 3 * i;
+    double L = mc->L, hL = 0.5 * L, si = s[i], de = 0;
+    if (snew <= si) {
+        const int *l = mc->pn + (size_t)i * mc->pstride;
+        const double *is2 = mc->ps2 + (size_t)i * mc->pstride;
+        for (int k = 0; k < mc->pcnt[i]; k++) {
+            int j = l[k];
+            double r2 = dist2(xi, x + 3 * j, L, hL), sn = tk_sigma_ij(snew, s[j]);
+            double d = vmask(r2, 1 / (sn * sn)) - vmask(r2, is2[k]);
+            de += j == skip ? 0.0 : d;
+        }
+        return de;
+    }
     const int *l = mc->nbr + (size_t)i * mc->stride;
     for (int k = 0; k < mc->cnt[i]; k++) {
         int j = l[k];
-        if (j == skip)
+        double r2 = dist2(xi, x + 3 * j, L, hL), sn = tk_sigma_ij(snew, s[j]);
+        /* beyond the new (larger) cutoff both terms vanish */
+        if (j == skip || r2 >= TK_XC2 * sn * sn)
             continue;
-        double dx = wrap1(xi - x[3 * j], L, hL), dy = wrap1(yi - x[3 * j + 1], L, hL),
-               dz = wrap1(zi - x[3 * j + 2], L, hL);
-        double r2 = dx * dx + dy * dy + dz * dz;
-        if (r2 >= rc2)
-            continue;
-        de += pair_v(r2, tk_sigma_ij(snew, s[j])) - pair_v(r2, tk_sigma_ij(si, s[j]));
+        double so = tk_sigma_ij(si, s[j]);
+        de += vmask(r2, 1 / (sn * sn)) - vmask(r2, 1 / (so * so));
     }
     return de;
 }
@@ -313,6 +447,8 @@ void tk_swapmc_sweep(tk_swapmc *mc)
             if (metropolis(mc, de)) {
                 mc->sigma[i] = sj;
                 mc->sigma[j] = si;
+                near_refresh(mc, i);
+                near_refresh(mc, j);
                 mc->E += de;
                 mc->acc_swap++;
             }
@@ -322,9 +458,9 @@ void tk_swapmc_sweep(tk_swapmc *mc)
             for (int d = 0; d < 3; d++)
                 p[d] = mc->x[3 * i + d] + mc->delta * (2 * tk_rng_uniform(&mc->rng) - 1);
             mc->try_disp++;
-            double L = mc->L, dx = tk_mic(p[0] - mc->x0[3 * i], L),
-                   dy = tk_mic(p[1] - mc->x0[3 * i + 1], L),
-                   dz = tk_mic(p[2] - mc->x0[3 * i + 2], L);
+            double L = mc->L, hL = 0.5 * L, dx = wrap1(p[0] - mc->x0[3 * i], L, hL),
+                   dy = wrap1(p[1] - mc->x0[3 * i + 1], L, hL),
+                   dz = wrap1(p[2] - mc->x0[3 * i + 2], L, hL);
             /* the list may not hold the trial's new neighbours: recentre i
              * on its current position first (the trial is within skin/2) */
             if (dx * dx + dy * dy + dz * dz > lim)

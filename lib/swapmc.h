@@ -34,6 +34,10 @@ typedef struct {
     double *x0;
     int nc;
     int *head, *next, *prev, *cell; /* cell list over the centres */
+    /* near lists: pairs within 1.25 sigma_ij + skin of each other's centre
+     * for the current diameters, with 1/sigma_ij^2 (see swapmc.c) */
+    int *pn, *pcnt, pstride;
+    double *ps2;
     long nbuild, nrecentre;
     int valid;
     /* move statistics (reset by the caller when it likes) */
