@@ -14,7 +14,9 @@ static const char usage[] =
     "reference frame (by default the first frame of the input) and print one\n"
     "table row per frame (tlskit-table(5)).  Particles are matched by their\n"
     "order; displacements d_i = r_i - r_i(ref) use the minimum-image\n"
-    "convention in the reference's box.\n"
+    "convention in the reference's box, and the mean displacement (the drift\n"
+    "of the centre of mass, a random walk in Monte Carlo) is subtracted unless\n"
+    "--keep-drift is given.\n"
     "\n"
     "Columns:\n"
     "  input, frame  where the frame comes from\n"
@@ -31,6 +33,7 @@ static const char usage[] =
     "Options:\n"
     "  -r, --ref FILE     reference frame: the first frame of FILE\n"
     "  -a, --overlap A    overlap distance A of the q column (default 0.3)\n"
+    "      --keep-drift   do not subtract the mean displacement\n"
     "      --no-header    omit the '#' header line\n"
     "  -h, --help         show this help and exit\n"
     "  -V, --version      show the version and exit\n"
@@ -43,17 +46,19 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {{"ref", required_argument, 0, 'r'},
                                              {"overlap", required_argument, 0, 'a'},
                                              {"no-header", no_argument, 0, 'H'},
+                                             {"keep-drift", no_argument, 0, 'K'},
                                              {"help", no_argument, 0, 'h'},
                                              {"version", no_argument, 0, 'V'},
                                              {0, 0, 0, 0}};
     const char *refpath = NULL;
     double a = 0.3;
-    int header = 1, c;
+    int header = 1, keep_drift = 0, c;
     while ((c = getopt_long(argc, argv, "r:a:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': refpath = optarg; break;
         case 'a': a = tk_arg_double_pos("--overlap", optarg); break;
         case 'H': header = 0; break;
+        case 'K': keep_drift = 1; break;
         case 'h': tk_help(usage);
         case 'V': tk_version();
         default: tk_usage_error("unknown option");
@@ -85,12 +90,17 @@ int main(int argc, char **argv)
         if (fabs(fr.L - ref.L) > 1e-9 * ref.L)
             tk_die("%s: box edge %.17g differs from the reference's %.17g", tk_input_where(&in),
                    fr.L, ref.L);
-        double s2 = 0, s4 = 0, dmax2 = 0;
+        double s2 = 0, s4 = 0, dmax2 = 0, drift[3] = {0, 0, 0};
         long inside = 0, swapped = 0;
+        if (!keep_drift)
+            for (int i = 0; i < fr.n; i++)
+                for (int k = 0; k < 3; k++)
+                    drift[k] += tk_mic(fr.x[3 * i + k] - ref.x[3 * i + k], ref.L) / fr.n;
         for (int i = 0; i < fr.n; i++) {
             double r2 = 0;
             for (int k = 0; k < 3; k++) {
-                double d = tk_mic(fr.x[3 * i + k] - ref.x[3 * i + k], ref.L), d2 = d * d;
+                double d = tk_mic(fr.x[3 * i + k] - ref.x[3 * i + k] - drift[k], ref.L),
+                       d2 = d * d;
                 r2 += d2;
                 s2 += d2;
                 s4 += d2 * d2;

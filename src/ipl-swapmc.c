@@ -117,21 +117,23 @@ static void write_checkpoint(const opts *o, tk_frame *fr, const tk_swapmc *mc, l
     tk_frame_init(&ck);
     tk_frame_copy(&ck, fr);
     tk_meta *m = &ck.meta;
-    tk_meta_set(m, "checkpoint", "ipl-swapmc 1");
-    tk_meta_setf(m, "sweep", "%ld", sweep);
-    tk_meta_setd(m, "T", o->T);
-    tk_meta_setd(m, "pswap", o->pswap);
-    tk_meta_setd(m, "delta", mc->delta);
-    tk_meta_setf(m, "tuned", "%d", tuned);
-    tk_meta_setf(m, "every", "%ld", o->every);
-    tk_meta_setf(m, "tune", "%ld", o->tune);
-    tk_meta_setf(m, "seed", "%" PRIu64, o->seed);
-    tk_meta_setd(m, "E", mc->E);
-    tk_meta_setf(m, "rng", "%016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64,
+    /* chain state in keys of its own: the frame's metadata stays as is */
+    tk_meta_set(m, "ckpt", "ipl-swapmc 1");
+    tk_meta_setf(m, "ckpt_sweep", "%ld", sweep);
+    tk_meta_setd(m, "ckpt_T", o->T);
+    tk_meta_setd(m, "ckpt_pswap", o->pswap);
+    tk_meta_setd(m, "ckpt_delta", mc->delta);
+    tk_meta_setf(m, "ckpt_tuned", "%d", tuned);
+    tk_meta_setf(m, "ckpt_fixed", "%d", o->fixed_delta);
+    tk_meta_setf(m, "ckpt_every", "%ld", o->every);
+    tk_meta_setf(m, "ckpt_tune", "%ld", o->tune);
+    tk_meta_setf(m, "ckpt_seed", "%" PRIu64, o->seed);
+    tk_meta_setd(m, "ckpt_E", mc->E);
+    tk_meta_setf(m, "ckpt_rng", "%016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64,
                  mc->rng.s[0], mc->rng.s[1], mc->rng.s[2], mc->rng.s[3]);
-    tk_meta_setf(m, "counts", "%ld %ld %ld %ld %ld %ld", mc->try_disp, mc->acc_disp,
+    tk_meta_setf(m, "ckpt_counts", "%ld %ld %ld %ld %ld %ld", mc->try_disp, mc->acc_disp,
                  mc->try_swap, mc->acc_swap, win[0], win[1]);
-    tk_meta_setf(m, "out_bytes", "%ld", out_bytes);
+    tk_meta_setf(m, "ckpt_out_bytes", "%ld", out_bytes);
     tk_output co;
     tk_output_open(&co, o->ckpt);
     tk_write_frame(co.fp, &ck, TK_FMT_BIN);
@@ -244,41 +246,41 @@ int main(int argc, char **argv)
             tk_die("%s: empty checkpoint", o.resume);
         tk_reader_close(&r);
         const char *p = o.resume;
-        if (strcmp(ck_get(&fr, "checkpoint", p), "ipl-swapmc 1") != 0)
+        if (strcmp(ck_get(&fr, "ckpt", p), "ipl-swapmc 1") != 0)
             tk_die("%s: not an ipl-swapmc checkpoint of version 1", p);
-        double T = ck_double(&fr, "T", p), ps = ck_double(&fr, "pswap", p);
+        double T = ck_double(&fr, "ckpt_T", p), ps = ck_double(&fr, "ckpt_pswap", p);
         if (o.given_T && T != o.T)
-            mismatch(p, "T", ck_get(&fr, "T", p));
+            mismatch(p, "T", ck_get(&fr, "ckpt_T", p));
         if (o.given_pswap && ps != o.pswap)
-            mismatch(p, "pswap", ck_get(&fr, "pswap", p));
+            mismatch(p, "pswap", ck_get(&fr, "ckpt_pswap", p));
         o.T = T;
         o.pswap = ps;
-        long every = atol(ck_get(&fr, "every", p));
+        long every = atol(ck_get(&fr, "ckpt_every", p));
         if (o.given_every && every != o.every)
-            mismatch(p, "every", ck_get(&fr, "every", p));
+            mismatch(p, "every", ck_get(&fr, "ckpt_every", p));
         o.every = every;
-        uint64_t seed = strtoull(ck_get(&fr, "seed", p), NULL, 10);
+        uint64_t seed = strtoull(ck_get(&fr, "ckpt_seed", p), NULL, 10);
         if (o.given_seed && seed != o.seed)
-            mismatch(p, "seed", ck_get(&fr, "seed", p));
+            mismatch(p, "seed", ck_get(&fr, "ckpt_seed", p));
         o.seed = seed;
-        o.tune = atol(ck_get(&fr, "tune", p));
-        double delta = ck_double(&fr, "delta", p);
+        o.tune = atol(ck_get(&fr, "ckpt_tune", p));
+        double delta = ck_double(&fr, "ckpt_delta", p);
         if (o.given_delta && delta != o.delta)
-            mismatch(p, "delta", ck_get(&fr, "delta", p));
+            mismatch(p, "delta", ck_get(&fr, "ckpt_delta", p));
         o.delta = delta;
-        tuned = atoi(ck_get(&fr, "tuned", p));
-        sweep = atol(ck_get(&fr, "sweep", p));
-        E = ck_double(&fr, "E", p);
-        out_bytes = atol(ck_get(&fr, "out_bytes", p));
-        if (sscanf(ck_get(&fr, "rng", p), "%" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64,
+        o.fixed_delta = atoi(ck_get(&fr, "ckpt_fixed", p));
+        tuned = atoi(ck_get(&fr, "ckpt_tuned", p));
+        sweep = atol(ck_get(&fr, "ckpt_sweep", p));
+        E = ck_double(&fr, "ckpt_E", p);
+        out_bytes = atol(ck_get(&fr, "ckpt_out_bytes", p));
+        if (sscanf(ck_get(&fr, "ckpt_rng", p), "%" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64,
                    &rng_state[0], &rng_state[1], &rng_state[2], &rng_state[3]) != 4 ||
-            sscanf(ck_get(&fr, "counts", p), "%ld %ld %ld %ld %ld %ld", &counts[0], &counts[1],
-                   &counts[2], &counts[3], &counts[4], &counts[5]) != 6)
+            sscanf(ck_get(&fr, "ckpt_counts", p), "%ld %ld %ld %ld %ld %ld", &counts[0],
+                   &counts[1], &counts[2], &counts[3], &counts[4], &counts[5]) != 6)
             tk_die("%s: damaged checkpoint (rng or counts)", p);
-        static const char *drop[] = {"checkpoint", "delta", "tuned", "every", "tune", "E",
-                                     "rng", "counts", "out_bytes"};
-        for (size_t k = 0; k < sizeof drop / sizeof *drop; k++)
-            tk_meta_del(&fr.meta, drop[k]);
+        for (int k = fr.meta.n - 1; k >= 0; k--)
+            if (strncmp(fr.meta.kv[k].key, "ckpt", 4) == 0)
+                tk_meta_del(&fr.meta, fr.meta.kv[k].key);
         snprintf(where, sizeof where, "%s", o.resume);
     } else if (o.natoms) {
         tk_generate(&fr, o.natoms, o.rho, o.seed, 1e-3);
