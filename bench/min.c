@@ -4,8 +4,8 @@
  * frame of FILE (snapshots, e.g. from md-quench): set up tk_ipl and build
  * the list with one force evaluation (the setup, not timed, as LAMMPS's
  * "Loop time" of a minimize excludes its setup), then time tk_minimize from
- * those positions with tk_min_defaults and the given ftol (stop when the
- * largest force component is <= ftol).  Each minimisation is repeated R
+ * those positions with tk_min_defaults, the given method and ftol (stop when
+ * the largest force component is <= ftol).  Each minimisation is repeated R
  * times from the same positions (it is deterministic) and the fastest time
  * is reported.
  *
@@ -26,7 +26,7 @@
 
 static const char usage[] =
     "Usage: min [OPTION]... FILE...\n"
-    "Time tk_minimize (FIRE 2.0, tk_min_defaults) from every frame of the FILEs.\n"
+    "Time tk_minimize (tk_min_defaults) from every frame of the FILEs.\n"
     "Prints one TSV row per frame:\n"
     "  what  frame  N  s_min  nforce  s_per_force  builds  converged  fmax\n"
     "  epot_start  epot_end\n"
@@ -35,10 +35,11 @@ static const char usage[] =
     "energies per particle).\n"
     "\n"
     "Options:\n"
+    "  -m, --method M    fire, lbfgs or fire+lbfgs (default: the library's)\n"
     "  -f, --ftol F      largest force component at convergence (default 1e-10)\n"
     "  -r, --repeat R    runs per frame, the fastest reported (default 3)\n"
     "  -s, --skin S      Verlet-list skin (default 0.3)\n"
-    "      --label NAME  first column (default fire)\n"
+    "      --label NAME  first column (default: the method)\n"
     "      --no-header   omit the '#' header line\n"
     "  -h, --help        show this help and exit\n"
     "  -V, --version     show the version and exit\n";
@@ -53,7 +54,8 @@ static double now(void)
 int main(int argc, char **argv)
 {
     tk_init(argc, argv);
-    static const struct option longopts[] = {{"ftol", required_argument, 0, 'f'},
+    static const struct option longopts[] = {{"method", required_argument, 0, 'm'},
+                                             {"ftol", required_argument, 0, 'f'},
                                              {"repeat", required_argument, 0, 'r'},
                                              {"skin", required_argument, 0, 's'},
                                              {"label", required_argument, 0, 'l'},
@@ -63,10 +65,15 @@ int main(int argc, char **argv)
                                              {0, 0, 0, 0}};
     double ftol = 1e-10, skin = TK_SKIN_DEFAULT;
     long repeat = 3;
-    int header = 1, c;
-    const char *label = "fire";
-    while ((c = getopt_long(argc, argv, "f:r:s:hV", longopts, NULL)) != -1) {
+    int header = 1, c, method = -1;
+    const char *label = NULL, *mname = NULL;
+    while ((c = getopt_long(argc, argv, "m:f:r:s:hV", longopts, NULL)) != -1) {
         switch (c) {
+        case 'm':
+            if ((method = tk_min_method_parse(optarg)) < 0)
+                tk_usage_error("--method: unknown method '%s' (fire, lbfgs, fire+lbfgs)", optarg);
+            mname = optarg;
+            break;
         case 'f': ftol = tk_arg_double_pos("--ftol", optarg); break;
         case 'r': repeat = tk_arg_long("--repeat", optarg, 1, 1000000); break;
         case 's': skin = tk_arg_double_pos("--skin", optarg); break;
@@ -83,6 +90,10 @@ int main(int argc, char **argv)
     tk_min_opts mo;
     tk_min_defaults(&mo);
     mo.ftol = ftol;
+    if (method >= 0)
+        mo.method = (tk_min_method)method;
+    if (!label)
+        label = mname ? mname : "default";
     if (header)
         puts("#what\tframe\tN\ts_min\tnforce\ts_per_force\tbuilds\tconverged\tfmax"
              "\tepot_start\tepot_end");

@@ -8,6 +8,9 @@
 
 void tk_min_defaults(tk_min_opts *o)
 {
+    o->method = TK_MIN_FIRE_LBFGS;
+    o->switch_tol = 1;
+    o->memory = 10;
     o->ftol = 1e-10;
     o->maxforce = 1000000;
     o->dt0 = 0.01;
@@ -22,11 +25,23 @@ void tk_min_defaults(tk_min_opts *o)
     o->nnegmax = 2000;
 }
 
-tk_min_result tk_minimize(tk_ipl *m, double *x, const tk_min_opts *o)
+int tk_min_method_parse(const char *s)
+{
+    if (strcmp(s, "fire") == 0)
+        return TK_MIN_FIRE;
+    if (strcmp(s, "lbfgs") == 0)
+        return TK_MIN_LBFGS;
+    if (strcmp(s, "fire+lbfgs") == 0)
+        return TK_MIN_FIRE_LBFGS;
+    return -1;
+}
+
+/* FIRE from x down to max |F| <= tol (or the budget); f holds the forces. */
+static tk_min_result fire(tk_ipl *m, double *x, double *f, const tk_min_opts *o, double tol,
+                          long budget)
 {
     int n3 = 3 * m->n;
     double *v = tk_xcalloc((size_t)n3, sizeof *v);
-    double *f = tk_xmalloc((size_t)n3 * sizeof *f);
     tk_min_result res = {0, 0, 0, 0};
     double dt = o->dt0, alpha = o->alpha0;
     long npos = 0, nneg = 0;
@@ -36,7 +51,7 @@ tk_min_result tk_minimize(tk_ipl *m, double *x, const tk_min_opts *o)
     tk_ipl_forces_only(m, x, f);
     res.nforce = 1;
     res.fmax = tk_fmax(m->n, f);
-    for (long step = 0; res.fmax > o->ftol && res.nforce < o->maxforce; step++) {
+    for (long step = 0; res.fmax > tol && res.nforce < budget; step++) {
         if (!isfinite(res.fmax))
             break;
         double p = 0;
@@ -89,9 +104,124 @@ tk_min_result tk_minimize(tk_ipl *m, double *x, const tk_min_opts *o)
         res.nforce++;
         res.fmax = tk_fmax(m->n, f);
     }
-    res.epot = tk_ipl_energy(m, x);
-    res.converged = res.fmax <= o->ftol && isfinite(res.epot);
+    res.converged = res.fmax <= tol;
     free(v);
-    free(f);
     return res;
+}
+
+static double dot(const double *a, const double *b, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+/* L-BFGS from x (forces f on entry) down to max |F| <= tol.  Returns with
+ * converged = 0 when it stalls (too many resets) or the budget is spent. */
+static tk_min_result lbfgs(tk_ipl *m, double *x, double *f, const tk_min_opts *o, double tol,
+                           long budget)
+{
+    int n3 = 3 * m->n, mem = o->memory > 0 ? o->memory : 1;
+    double *S = tk_xmalloc((size_t)mem * n3 * sizeof *S), *Y = tk_xmalloc((size_t)mem * n3 * sizeof *Y);
+    double *rho = tk_xmalloc((size_t)mem * sizeof *rho), *alpha = tk_xmalloc((size_t)mem * sizeof *alpha);
+    double *p = tk_xmalloc((size_t)n3 * sizeof *p), *fold = tk_xmalloc((size_t)n3 * sizeof *fold);
+    tk_min_result res = {0, 0, 0, tk_fmax(m->n, f)};
+    int k = 0, head = 0, resets = 0; /* k stored pairs, the newest at head - 1 */
+    while (res.fmax > tol && res.nforce < budget && isfinite(res.fmax)) {
+        /* two-loop recursion: p = H grad-descent direction = H f */
+        memcpy(p, f, (size_t)n3 * sizeof *p);
+        for (int c = 0; c < k; c++) {
+            int i = (head - 1 - c + mem) % mem;
+            alpha[i] = rho[i] * dot(S + (size_t)i * n3, p, n3);
+            for (int t = 0; t < n3; t++)
+                p[t] -= alpha[i] * Y[(size_t)i * n3 + t];
+        }
+        double gamma = 0.01; /* first step: a short steepest descent */
+        if (k > 0) {
+            int i = (head - 1 + mem) % mem;
+            gamma = dot(S + (size_t)i * n3, Y + (size_t)i * n3, n3) /
+                    dot(Y + (size_t)i * n3, Y + (size_t)i * n3, n3);
+        }
+        for (int t = 0; t < n3; t++)
+            p[t] *= gamma;
+        for (int c = k - 1; c >= 0; c--) {
+            int i = (head - 1 - c + mem) % mem;
+            double b = rho[i] * dot(Y + (size_t)i * n3, p, n3);
+            for (int t = 0; t < n3; t++)
+                p[t] += (alpha[i] - b) * S[(size_t)i * n3 + t];
+        }
+        if (dot(p, f, n3) <= 0) {
+            /* not downhill: forget the curvature history */
+            if (++resets > 20)
+                break;
+            k = 0;
+            for (int t = 0; t < n3; t++)
+                p[t] = 0.01 * f[t];
+        }
+        double pmax = 0;
+        for (int t = 0; t < n3; t++)
+            pmax = fmax(pmax, fabs(p[t]));
+        double scale = pmax > o->dmax ? o->dmax / pmax : 1;
+        memcpy(fold, f, (size_t)n3 * sizeof *f);
+        for (int t = 0; t < n3; t++)
+            x[t] += scale * p[t];
+        tk_ipl_forces_only(m, x, f);
+        res.nforce++;
+        res.fmax = tk_fmax(m->n, f);
+        /* s = step, y = change of the gradient = fold - f */
+        double *s = S + (size_t)head * n3, *y = Y + (size_t)head * n3;
+        for (int t = 0; t < n3; t++) {
+            s[t] = scale * p[t];
+            y[t] = fold[t] - f[t];
+        }
+        double sy = dot(s, y, n3);
+        if (sy > 0) { /* keep only positive curvature */
+            rho[head] = 1 / sy;
+            head = (head + 1) % mem;
+            if (k < mem)
+                k++;
+        }
+    }
+    res.converged = res.fmax <= tol;
+    free(S);
+    free(Y);
+    free(rho);
+    free(alpha);
+    free(p);
+    free(fold);
+    return res;
+}
+
+tk_min_result tk_minimize(tk_ipl *m, double *x, const tk_min_opts *o)
+{
+    double *f = tk_xmalloc(3 * (size_t)m->n * sizeof *f);
+    tk_min_result r = {0, 0, 0, 0};
+    long used = 0;
+    if (o->method == TK_MIN_FIRE) {
+        r = fire(m, x, f, o, o->ftol, o->maxforce);
+        used = r.nforce;
+    } else {
+        if (o->method == TK_MIN_FIRE_LBFGS) {
+            r = fire(m, x, f, o, fmax(o->switch_tol, o->ftol), o->maxforce);
+            used = r.nforce;
+        } else {
+            tk_ipl_forces_only(m, x, f);
+            used = 1;
+        }
+        if (isfinite(tk_fmax(m->n, f))) {
+            r = lbfgs(m, x, f, o, o->ftol, o->maxforce - used);
+            used += r.nforce;
+            if (!r.converged && isfinite(r.fmax) && used < o->maxforce) {
+                /* L-BFGS stalled: FIRE is slow but sure */
+                r = fire(m, x, f, o, o->ftol, o->maxforce - used);
+                used += r.nforce;
+            }
+        }
+    }
+    r.nforce = used;
+    r.epot = tk_ipl_energy(m, x);
+    r.converged = r.fmax <= o->ftol && isfinite(r.epot);
+    free(f);
+    return r;
 }

@@ -1,6 +1,13 @@
-/* minimize.h - energy minimisation (FIRE 2.0, Guenole et al., Comput. Mater.
- * Sci. 175, 109584 (2020), semi-implicit Euler variant with the half-step
- * correction on uphill moves).
+/* minimize.h - energy minimisation.
+ *
+ * FIRE 2.0 (Guenole et al., Comput. Mater. Sci. 175, 109584 (2020),
+ * semi-implicit Euler variant with the half-step correction on uphill
+ * moves) is robust from any start; L-BFGS (two-loop recursion, memory m)
+ * converges superlinearly near a minimum.  The default "fire+lbfgs" runs
+ * FIRE until max |F| <= switch_tol, then L-BFGS to ftol, falling back to
+ * FIRE if L-BFGS stalls.  L-BFGS takes energy-free steps capped at dmax (no
+ * line search): at max |F| ~ 1e-10 energy differences are far below the
+ * roundoff of a total energy, so an energy-based line search cannot work.
  *
  * Stops when the largest absolute force component is <= ftol.  The result
  * says honestly whether it converged.
@@ -10,8 +17,13 @@
 
 #include "ipl.h"
 
+typedef enum { TK_MIN_FIRE, TK_MIN_LBFGS, TK_MIN_FIRE_LBFGS } tk_min_method;
+
 typedef struct {
+    tk_min_method method;
     double ftol;     /* convergence: max |F_i,mu| <= ftol */
+    double switch_tol; /* fire+lbfgs: switch to L-BFGS below this max |F| */
+    int memory;      /* L-BFGS memory */
     long maxforce;   /* give up after this many force evaluations */
     double dt0;      /* initial time step */
     double dtmax;    /* largest time step */
@@ -30,6 +42,8 @@ typedef struct {
 } tk_min_result;
 
 void tk_min_defaults(tk_min_opts *o);
+/* "fire", "lbfgs" or "fire+lbfgs"; -1 if unknown. */
+int tk_min_method_parse(const char *s);
 /* Minimise x (3n) in place.  Workspace is allocated per call. */
 tk_min_result tk_minimize(tk_ipl *m, double *x, const tk_min_opts *o);
 

@@ -42,6 +42,8 @@ static const char usage[] =
     "      --minimize        write the inherent structure (energy minimum reached\n"
     "                        by FIRE 2.0) instead of the final MD frame\n"
     "      --ftol F          force tolerance of --minimize (default 1e-10)\n"
+    "      --min-method M    fire, lbfgs or fire+lbfgs (default: FIRE 2.0 down\n"
+    "                        to max |F| 1, then L-BFGS)\n"
     "      --every TIME      also write a frame every TIME along the run\n"
     "      --log FILE        thermodynamics table (tlskit-table(5)) every\n"
     "                        --log-every steps: frame step time temp epot ekin\n"
@@ -65,7 +67,7 @@ static const char usage[] =
 
 typedef struct {
     double T, T0, ramp, time, dt, tau, ftol, every, skin;
-    int thermostat, keep_v, minimize, have_T0, progress, fmt;
+    int thermostat, keep_v, minimize, have_T0, progress, fmt, min_method;
     long log_every;
     uint64_t seed;
 } opts;
@@ -90,6 +92,7 @@ int main(int argc, char **argv)
         {"tau", required_argument, 0, 'u'},    {"keep-velocities", no_argument, 0, 'K'},
         {"seed", required_argument, 0, 's'},   {"minimize", no_argument, 0, 'm'},
         {"ftol", required_argument, 0, 'f'},   {"every", required_argument, 0, 'e'},
+        {"min-method", required_argument, 0, 'M'},
         {"log", required_argument, 0, 'l'},    {"log-every", required_argument, 0, 'L'},
         {"skin", required_argument, 0, 'S'},   {"to", required_argument, 0, 't'},
         {"output", required_argument, 0, 'o'}, {"progress", no_argument, 0, 'P'},
@@ -97,7 +100,7 @@ int main(int argc, char **argv)
         {0, 0, 0, 0}};
     opts o = {.T = -1, .dt = 0.005, .tau = 0.1, .ftol = 1e-10, .skin = TK_SKIN_DEFAULT,
               .thermostat = 1, .seed = 1, .log_every = 100, .fmt = TK_FMT_XYZ,
-              .progress = isatty(2)};
+              .progress = isatty(2), .min_method = TK_MIN_FIRE_LBFGS};
     const char *outpath = "-", *logpath = NULL;
     char *cmd = tk_cmdline(argc, argv);
     int c;
@@ -121,6 +124,11 @@ int main(int argc, char **argv)
         case 's': o.seed = tk_arg_seed("--seed", optarg); break;
         case 'm': o.minimize = 1; break;
         case 'f': o.ftol = tk_arg_double_pos("--ftol", optarg); break;
+        case 'M':
+            if ((o.min_method = tk_min_method_parse(optarg)) < 0)
+                tk_usage_error("--min-method: unknown method '%s' (fire, lbfgs, fire+lbfgs)",
+                               optarg);
+            break;
         case 'e': o.every = tk_arg_double_pos("--every", optarg); break;
         case 'l': logpath = optarg; break;
         case 'L': o.log_every = tk_arg_long("--log-every", optarg, 1, 1L << 40); break;
@@ -218,6 +226,7 @@ int main(int argc, char **argv)
             tk_min_opts mo;
             tk_min_defaults(&mo);
             mo.ftol = o.ftol;
+            mo.method = o.min_method;
             tk_min_result r = tk_minimize(&m, fr.x, &mo);
             if (!isfinite(r.epot))
                 tk_die("%s: minimisation: the energy is not finite", wbuf);

@@ -254,7 +254,7 @@ check() { # description awk-condition var=value...
     awk 'NR == 3 { split($0, p, " ") } NR == 4 { $2 = p[2] + 0.05; $3 = p[3]; $4 = p[4] } { print }' \
         "$G200" > bad.xyz
     fails=0
-    for seed in 1 2 3 4; do
+    for seed in 1 2 3 4 5 6 7 8; do
         st=0
         md-quench -T 0.07 --time 1 --seed $seed bad.xyz > out.xyz 2> err || st=$?
         if [ "$st" -ne 1 ] || ! grep -q "bad.xyz: frame 1: step [0-9]*:" err; then
