@@ -5,6 +5,7 @@
 #   make test SAN=1 the same built with AddressSanitizer + UBSan (build/san/)
 #   make demo       run the main job on a small embedded default
 #   make bench      benchmarks against LAMMPS (bench/)
+#   make validate   slow physics validations (tests/validate/, minutes)
 #   make deps       install the Debian packages the project needs
 #
 # CFLAGS is yours to override (default -O3 -g); warnings and the C standard
@@ -39,7 +40,7 @@ DEB_PKGS := gcc make libc6-dev libopenblas-dev liblapacke-dev bats python3 pytho
             lammps gnuplot-nox hyperfine
 
 .DELETE_ON_ERROR:
-.PHONY: all test check unit deps demo bench clean
+.PHONY: all test check unit deps demo bench clean validate
 
 all: $(PROGS)
 
@@ -86,6 +87,10 @@ test: deps
 all-tests: $(PROGS) $(UNITS) $(BENCHES)
 
 check: test
+
+# Slow physics validations (minutes), not part of `make test`.
+validate: all
+	@for v in tests/validate/*.sh; do echo "== $$v"; TLSKIT_BIN=$(abspath $(BINDIR)) bash $$v || exit 1; done
 
 demo: deps all
 	@bash pipelines/demo.sh
