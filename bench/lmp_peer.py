@@ -280,45 +280,49 @@ def cmd_min(a):
         L.append("# snapshot %d: %s" % (k, data))
         L.append(type_comment(sig, a))
         for v in variants:
-            L.append("clear")
-            table = None
-            if v == "fire_ipl":
-                # one table file per set of type sigmas
-                key = tuple(sig)
-                if key not in tables:
-                    tables[key] = "ipl%d.table" % (len(tables) + 1)
-                    write_ipl_table("%s/%s" % (out, tables[key]), sig)
-                table = tables[key]
-            L += setup_lines("peer%d.data" % k, sig, a, shift=True, table=table)
-            L += ["thermo_style custom step pe fnorm fmax", "thermo 0"]
-            if v == "fire":           # tlskit's FIRE parameters and criterion
-                L += ["min_style fire", "timestep 0.01", FIRE_SAME, "min_modify norm inf"]
-            elif v == "fire_default":  # LAMMPS's defaults, tlskit's criterion
-                L += ["min_style fire", "timestep 0.005", "min_modify norm inf"]
-            elif v == "fire_norm2":   # tlskit's parameters, LAMMPS's 2-norm criterion
-                L += ["min_style fire", "timestep 0.01", FIRE_SAME, "min_modify norm two"]
-            elif v == "cg":
-                L += ["min_style cg", "min_modify norm inf"]
-            elif v in ("fire_own", "fire_ipl"):
-                # from a T snapshot of the peer's own potential: minimise,
-                # MD at T (not timed), then the timed FIRE
-                L += ["print 'BENCH prep'", "min_style fire", "timestep 0.01", FIRE_SAME,
-                      "min_modify norm inf", "minimize 0 1e-6 100000 1000000",
-                      "reset_timestep 0",
-                      "velocity all create %.10g %d dist gaussian mom yes rot no"
-                      % (a.temp, 1000 + k),
-                      "timestep 0.005",
-                      "fix nvt all nvt temp %.10g %.10g 0.5" % (a.temp, a.temp),
-                      "run %d" % a.own_steps, "unfix nvt", "reset_timestep 0",
-                      "min_style fire", "timestep 0.01", FIRE_SAME, "min_modify norm inf"]
-            else:
-                die("unknown minimisation variant '%s'" % v)
-            L += ["print 'BENCH %s_%d'" % (v, k),
-                  "minimize 0 %s 1000000 10000000" % ftol]
-            if a.dump:
-                # the final forces, to check the reported largest component
-                L.append("write_dump all custom forces_%s_%d.txt id fx fy fz modify "
-                         "format float %%.17g" % (v, k))
+            # the minimisations from the snapshot file are repeated (best of
+            # them taken by the driver); the own-snapshot ones run once
+            reps = 1 if v in ("fire_own", "fire_ipl") else a.repeat
+            for r in range(reps):
+                L.append("clear")
+                table = None
+                if v == "fire_ipl":
+                    # one table file per set of type sigmas
+                    key = tuple(sig)
+                    if key not in tables:
+                        tables[key] = "ipl%d.table" % (len(tables) + 1)
+                        write_ipl_table("%s/%s" % (out, tables[key]), sig)
+                    table = tables[key]
+                L += setup_lines("peer%d.data" % k, sig, a, shift=True, table=table)
+                L += ["thermo_style custom step pe fnorm fmax", "thermo 0"]
+                if v == "fire":           # tlskit's FIRE parameters and criterion
+                    L += ["min_style fire", "timestep 0.01", FIRE_SAME, "min_modify norm inf"]
+                elif v == "fire_default":  # LAMMPS's defaults, tlskit's criterion
+                    L += ["min_style fire", "timestep 0.005", "min_modify norm inf"]
+                elif v == "fire_norm2":   # tlskit's parameters, LAMMPS's 2-norm criterion
+                    L += ["min_style fire", "timestep 0.01", FIRE_SAME, "min_modify norm two"]
+                elif v == "cg":
+                    L += ["min_style cg", "min_modify norm inf"]
+                elif v in ("fire_own", "fire_ipl"):
+                    # from a T snapshot of the peer's own potential: minimise,
+                    # MD at T (not timed), then the timed FIRE
+                    L += ["print 'BENCH prep'", "min_style fire", "timestep 0.01", FIRE_SAME,
+                          "min_modify norm inf", "minimize 0 1e-6 100000 1000000",
+                          "reset_timestep 0",
+                          "velocity all create %.10g %d dist gaussian mom yes rot no"
+                          % (a.temp, 1000 + k),
+                          "timestep 0.005",
+                          "fix nvt all nvt temp %.10g %.10g 0.5" % (a.temp, a.temp),
+                          "run %d" % a.own_steps, "unfix nvt", "reset_timestep 0",
+                          "min_style fire", "timestep 0.01", FIRE_SAME, "min_modify norm inf"]
+                else:
+                    die("unknown minimisation variant '%s'" % v)
+                L += ["print 'BENCH %s_%d'" % (v, k),
+                      "minimize 0 %s 1000000 10000000" % ftol]
+                if a.dump:
+                    # the final forces, to check the reported largest component
+                    L.append("write_dump all custom forces_%s_%d.txt id fx fy fz modify "
+                             "format float %%.17g" % (v, k))
     write_input(out + "/in.min", L)
 
 
@@ -474,6 +478,9 @@ def main():
                    help="fire_own: MD steps (dt 0.005) before the snapshot")
     q.add_argument("--dump", action="store_true",
                    help="write the final forces of every minimisation")
+    q.add_argument("--repeat", type=int, default=1,
+                   help="runs of each minimisation from a snapshot file (not fire_own, "
+                   "fire_ipl)")
     q = sub.add_parser("fmax", help="largest force component of LAMMPS force dumps")
     q.add_argument("dump", nargs="+")
     q = sub.add_parser("parse", help="TSV of the timing of each run")
@@ -491,8 +498,8 @@ def main():
             p.error("--steps must be >= 1, --dt and --temp > 0")
         cmd_md(a)
     elif a.cmd == "min":
-        if a.ftol <= 0 or a.own_steps < 0:
-            p.error("--ftol must be > 0, --own-steps >= 0")
+        if a.ftol <= 0 or a.own_steps < 0 or a.repeat < 1:
+            p.error("--ftol must be > 0, --own-steps >= 0, --repeat >= 1")
         cmd_min(a)
     elif a.cmd == "fmax":
         cmd_fmax(a)

@@ -4,6 +4,7 @@
 #include "err.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,11 +20,29 @@ static void remove_pending(void)
             unlink(pending[i]);
 }
 
+static void on_fatal_signal(int sig)
+{
+    /* unlink is async-signal-safe; then die of the signal as if unhandled */
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (pending[i])
+            unlink(pending[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static void track(char *tmp)
 {
     static int registered;
     if (!registered) {
         atexit(remove_pending);
+        /* a killed run must not leave temporaries behind either (programs
+         * that handle these signals themselves install their own) */
+        int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+        for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
+            void (*old)(int) = signal(sigs[k], on_fatal_signal);
+            if (old != SIG_DFL)
+                signal(sigs[k], old);
+        }
         registered = 1;
     }
     for (int i = 0; i < MAX_PENDING; i++)

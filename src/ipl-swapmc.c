@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -86,7 +87,8 @@ typedef struct {
     double ckpt_every;
     const char *ckpt, *resume, *outpath;
     /* which were given on the command line (checked against a resume) */
-    int given_T, given_pswap, given_seed, given_every, given_delta;
+    int given_T, given_pswap, given_seed, given_every, given_delta, given_tune, given_rho,
+        given_fmt;
 } opts;
 
 typedef struct {
@@ -125,6 +127,7 @@ static void write_checkpoint(const opts *o, tk_frame *fr, const tk_swapmc *mc, l
     tk_meta_setd(m, "ckpt_delta", mc->delta);
     tk_meta_setf(m, "ckpt_tuned", "%d", tuned);
     tk_meta_setf(m, "ckpt_fixed", "%d", o->fixed_delta);
+    tk_meta_setf(m, "ckpt_fmt", "%d", o->fmt);
     tk_meta_setf(m, "ckpt_every", "%ld", o->every);
     tk_meta_setf(m, "ckpt_tune", "%ld", o->tune);
     tk_meta_setf(m, "ckpt_seed", "%" PRIu64, o->seed);
@@ -140,6 +143,12 @@ static void write_checkpoint(const opts *o, tk_frame *fr, const tk_swapmc *mc, l
     tk_output_commit(&co);
     tk_frame_free(&ck);
 }
+
+/* the chain-state keys of a checkpoint (removed again on resume) */
+static const char *ckpt_keys[] = {"ckpt",       "ckpt_sweep",  "ckpt_T",     "ckpt_pswap",
+                                  "ckpt_delta", "ckpt_tuned",  "ckpt_fixed", "ckpt_fmt",
+                                  "ckpt_every", "ckpt_tune",   "ckpt_seed",  "ckpt_E",
+                                  "ckpt_rng",   "ckpt_counts", "ckpt_out_bytes"};
 
 static const char *ck_get(const tk_frame *f, const char *key, const char *path)
 {
@@ -188,7 +197,7 @@ int main(int argc, char **argv)
         case 'S': o.sweeps = tk_arg_long("--sweeps", optarg, 0, 1L << 50); break;
         case 'e': o.every = tk_arg_long("--every", optarg, 1, 1L << 50); o.given_every = 1; break;
         case 'N': o.natoms = tk_arg_long("--natoms", optarg, 1, 100000000); break;
-        case 'r': o.rho = tk_arg_double_pos("--rho", optarg); break;
+        case 'r': o.rho = tk_arg_double_pos("--rho", optarg); o.given_rho = 1; break;
         case 's': o.seed = tk_arg_seed("--seed", optarg); o.given_seed = 1; break;
         case 'p':
             o.pswap = tk_arg_double("--pswap", optarg);
@@ -201,13 +210,14 @@ int main(int argc, char **argv)
             o.delta = tk_arg_double_pos("--delta", optarg);
             o.fixed_delta = o.given_delta = 1;
             break;
-        case 'u': o.tune = tk_arg_long("--tune", optarg, 0, 1L << 50); break;
+        case 'u': o.tune = tk_arg_long("--tune", optarg, 0, 1L << 50); o.given_tune = 1; break;
         case 'c': o.ckpt = optarg; break;
         case 'C': o.ckpt_every = tk_arg_double_pos("--checkpoint-every", optarg); break;
         case 'R': o.resume = optarg; break;
         case 't':
             if ((o.fmt = tk_format_parse(optarg)) < 0)
                 tk_usage_error("--to: unknown format '%s' (xyz, bin or lammps)", optarg);
+            o.given_fmt = 1;
             break;
         case 'o': o.outpath = optarg; break;
         case 'P': o.progress = 1; break;
@@ -222,12 +232,28 @@ int main(int argc, char **argv)
         tk_usage_error("the temperature -T is required");
     if (o.natoms && (optind < argc || o.resume))
         tk_usage_error("-N makes a new configuration: give no input FILE or --resume");
+    if (o.resume && optind < argc)
+        tk_usage_error("--resume continues a saved chain: give no input FILE");
+    if (o.resume && o.given_tune)
+        tk_usage_error("--tune cannot change on --resume");
+    if (o.given_rho && !o.natoms)
+        tk_usage_error("--rho goes with -N");
     if (argc - optind > 1)
         tk_usage_error("one initial frame FILE at most");
+    if (o.outpath && strcmp(o.outpath, "-") == 0)
+        o.outpath = NULL;
+    if (o.outpath && (o.ckpt || o.resume)) {
+        /* the output is continued in place on resume: it must be a file */
+        struct stat st;
+        if (lstat(o.outpath, &st) == 0 && !S_ISREG(st.st_mode))
+            tk_usage_error("-o %s: with --checkpoint or --resume the output must be a regular "
+                           "file", o.outpath);
+    }
+    if (o.ckpt && !o.resume && access(o.ckpt, F_OK) == 0)
+        tk_usage_error("checkpoint %s exists: continue that chain with --resume %s, or remove it",
+                       o.ckpt, o.ckpt);
     if (o.fixed_delta && o.delta > 1)
         tk_usage_error("--delta %g is larger than a particle", o.delta);
-    if (o.fmt == TK_FMT_LAMMPS && o.every)
-        tk_usage_error("a LAMMPS data file holds one frame: use -t xyz or bin with --every");
 
     tk_frame fr;
     tk_frame_init(&fr);
@@ -269,6 +295,11 @@ int main(int argc, char **argv)
             mismatch(p, "delta", ck_get(&fr, "ckpt_delta", p));
         o.delta = delta;
         o.fixed_delta = atoi(ck_get(&fr, "ckpt_fixed", p));
+        int fmt = atoi(ck_get(&fr, "ckpt_fmt", p));
+        if (o.given_fmt && fmt != o.fmt)
+            mismatch(p, "the output format (-t)", fmt == TK_FMT_BIN ? "bin" :
+                     fmt == TK_FMT_LAMMPS ? "lammps" : "xyz");
+        o.fmt = fmt;
         tuned = atoi(ck_get(&fr, "ckpt_tuned", p));
         sweep = atol(ck_get(&fr, "ckpt_sweep", p));
         E = ck_double(&fr, "ckpt_E", p);
@@ -278,9 +309,8 @@ int main(int argc, char **argv)
             sscanf(ck_get(&fr, "ckpt_counts", p), "%ld %ld %ld %ld %ld %ld", &counts[0],
                    &counts[1], &counts[2], &counts[3], &counts[4], &counts[5]) != 6)
             tk_die("%s: damaged checkpoint (rng or counts)", p);
-        for (int k = fr.meta.n - 1; k >= 0; k--)
-            if (strncmp(fr.meta.kv[k].key, "ckpt", 4) == 0)
-                tk_meta_del(&fr.meta, fr.meta.kv[k].key);
+        for (size_t k = 0; k < sizeof ckpt_keys / sizeof *ckpt_keys; k++)
+            tk_meta_del(&fr.meta, ckpt_keys[k]);
         snprintf(where, sizeof where, "%s", o.resume);
     } else if (o.natoms) {
         tk_generate(&fr, o.natoms, o.rho, o.seed, 1e-3);
@@ -300,6 +330,8 @@ int main(int argc, char **argv)
         tk_reader_close(&r);
     }
     fr.has_v = 0;
+    if (o.fmt == TK_FMT_LAMMPS && o.every)
+        tk_usage_error("a LAMMPS data file holds one frame: use -t xyz or bin with --every");
 
     tk_swapmc mc;
     if (tk_swapmc_init(&mc, fr.n, fr.L, fr.origin, fr.x, fr.sigma, o.T, o.delta, o.pswap) != 0)
@@ -321,7 +353,7 @@ int main(int argc, char **argv)
 
     /* outputs */
     chain_out out = {.fp = stdout};
-    if (o.outpath && o.ckpt) {
+    if (o.outpath && (o.ckpt || o.resume)) {
         size_t k = strlen(o.outpath) + 9;
         out.partial = tk_xmalloc(k);
         snprintf(out.partial, k, "%s.partial", o.outpath);
@@ -333,8 +365,13 @@ int main(int argc, char **argv)
                 tk_die("%s: cannot reopen: %s", o.outpath, strerror(errno));
             out.fp = fopen(out.partial, "r+b");
             if (!out.fp)
-                tk_die("%s: cannot continue the output of the interrupted run: %s",
+                tk_die("%s: cannot continue the output of the saved chain: %s (was it written "
+                       "to standard output? then resume without -o and append)",
                        out.partial, strerror(errno));
+            struct stat st;
+            if (fstat(fileno(out.fp), &st) != 0 || st.st_size < out_bytes)
+                tk_die("%s: shorter (%lld bytes) than the %ld bytes the checkpoint has seen "
+                       "written", out.partial, (long long)st.st_size, out_bytes);
             if (ftruncate(fileno(out.fp), out_bytes) != 0 || fseek(out.fp, 0, SEEK_END) != 0)
                 tk_die("%s: cannot truncate to the checkpoint: %s", out.partial, strerror(errno));
         } else {
@@ -417,7 +454,9 @@ int main(int argc, char **argv)
             if (out.mode == 2)
                 fclose(out.fp);
             tk_die("interrupted at sweep %ld; the chain is saved in %s: continue it with "
-                   "--resume %s", sweep, o.ckpt, o.ckpt);
+                   "ipl-swapmc --resume %s --sweeps %ld%s%s --checkpoint %s", sweep, o.ckpt,
+                   o.ckpt, o.sweeps, o.outpath ? " -o " : "", o.outpath ? o.outpath : "",
+                   o.ckpt);
         }
     }
     if (o.progress)

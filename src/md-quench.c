@@ -30,7 +30,8 @@ static const char usage[] =
     "Options:\n"
     "  -T, --temp T          final and thermostat temperature (required)\n"
     "      --from T0         start temperature: initial velocities and the start\n"
-    "                        of the ramp (default: the frame's T metadata, else T)\n"
+    "                        of the ramp (default: with --ramp the frame's T\n"
+    "                        metadata if it has one, else T)\n"
     "      --ramp TIME       cool linearly from T0 to T over TIME (default 0:\n"
     "                        instant quench, velocities drawn at T)\n"
     "      --time TIME       then run on at T for TIME (default 0)\n"
@@ -39,12 +40,13 @@ static const char usage[] =
     "      --tau TAU         thermostat coupling time (default 0.1)\n"
     "      --keep-velocities start from the frame's own velocities if it has them\n"
     "      --seed SEED       random seed (default 1)\n"
-    "      --minimize        write the inherent structure (energy minimum reached\n"
-    "                        by FIRE 2.0) instead of the final MD frame\n"
+    "      --minimize        write the inherent structure (the energy minimum\n"
+    "                        reached from the final MD frame) instead of it\n"
     "      --ftol F          force tolerance of --minimize (default 1e-10)\n"
     "      --min-method M    fire, lbfgs or fire+lbfgs (default: FIRE 2.0 down\n"
     "                        to max |F| 1, then L-BFGS)\n"
-    "      --every TIME      also write a frame every TIME along the run\n"
+    "      --every TIME      also write an MD snapshot every TIME along the run\n"
+    "                        (before the final frame; never minimised)\n"
     "      --log FILE        thermodynamics table (tlskit-table(5)) every\n"
     "                        --log-every steps: frame step time temp epot ekin\n"
     "                        etot conserved (energies per particle; conserved =\n"
@@ -150,6 +152,15 @@ int main(int argc, char **argv)
         tk_usage_error("--ramp and --time must not be negative");
     if (o.have_T0 && o.T0 < 0)
         tk_usage_error("--from must not be negative");
+    if (o.ramp > 0 && !o.thermostat)
+        tk_usage_error("--ramp needs a thermostat: drop --thermostat none");
+    if ((o.ramp + o.time) / o.dt > 1e15)
+        tk_usage_error("--ramp + --time is %g steps of %g: too many", (o.ramp + o.time) / o.dt,
+                       o.dt);
+    if (logpath && strcmp(logpath, "-") == 0 && strcmp(outpath, "-") == 0)
+        tk_usage_error("--log - and the frames would share standard output");
+    if (o.fmt == TK_FMT_LAMMPS && o.every > 0)
+        tk_usage_error("a LAMMPS data file holds one frame: use -t xyz or bin with --every");
 
     tk_input in;
     tk_input_init(&in, argc - optind, argv + optind);
@@ -159,8 +170,9 @@ int main(int argc, char **argv)
         tk_output_open(&lg, logpath);
         fputs("#frame\tstep\ttime\ttemp\tepot\tekin\tetot\tconserved\n", lg.fp);
     }
-    tk_frame fr;
+    tk_frame fr, snap;
     tk_frame_init(&fr);
+    tk_frame_init(&snap);
     long nframe = 0;
     long nramp = lround(o.ramp / o.dt), nrun = lround(o.time / o.dt), ntot = nramp + nrun;
     long every = o.every > 0 ? lround(o.every / o.dt) : 0;
@@ -168,6 +180,9 @@ int main(int argc, char **argv)
         every = 1;
     while (tk_input_next(&in, &fr)) {
         nframe++;
+        if (o.fmt == TK_FMT_LAMMPS && nframe > 1)
+            tk_die("%s: a LAMMPS data file holds one frame; quench one frame at a time",
+                   tk_input_where(&in));
         const char *where = tk_input_where(&in);
         char wbuf[600];
         snprintf(wbuf, sizeof wbuf, "%s", where);
@@ -194,12 +209,22 @@ int main(int argc, char **argv)
             tk_die("%s: the initial energy is not finite (overlapping particles?)", wbuf);
         if (logpath)
             write_log_row(lg.fp, nframe, &md);
+        tk_meta_setf(&fr.meta, "seed", "%llu", (unsigned long long)o.seed);
+        tk_meta_set(&fr.meta, "stage", "md-quench");
+        tk_meta_history(&fr.meta, cmd);
+        static const char *stale[] = {"fmax", "converged", "nforce"};
+        for (size_t k = 0; k < sizeof stale / sizeof *stale; k++)
+            tk_meta_del(&fr.meta, stale[k]);
+        /* kinetic energies far above any temperature of the run mean the
+         * integration has blown up, even before anything overflows */
+        double kmax = 1e3 * fmax(1.0, fmax(T0, o.T)) * fr.n;
         for (long s = 1; s <= ntot; s++) {
             /* the target follows the ramp, then stays at T */
-            md.T = s <= nramp ? T0 + (o.T - T0) * (double)s / nramp : o.T;
-            if (tk_md_step(&md) != 0)
-                tk_die("%s: step %ld: the energy is not finite (the system exploded; is the "
-                       "time step %g too large?)", wbuf, s, o.dt);
+            md.T = s < nramp ? T0 + (o.T - T0) * (double)s / nramp : o.T;
+            if (tk_md_step(&md) != 0 || tk_md_ekin(&md) > kmax)
+                tk_die("%s: step %ld: the energy is not finite or exploded (kinetic energy %.3g "
+                       "per particle); is the time step %g too large?", wbuf, s,
+                       tk_md_ekin(&md) / fr.n, o.dt);
             if (logpath && s % o.log_every == 0)
                 write_log_row(lg.fp, nframe, &md);
             if (every && s % every == 0 && s < ntot) {
@@ -208,7 +233,10 @@ int main(int argc, char **argv)
                 tk_meta_setd(&fr.meta, "md_time", s * o.dt);
                 tk_meta_setd(&fr.meta, "epot", tk_md_epot(&md) / fr.n);
                 tk_meta_setd(&fr.meta, "ekin", tk_md_ekin(&md) / fr.n);
-                tk_write_frame(out.fp, &fr, o.fmt);
+                /* a wrapped copy: wrapping in place would perturb the run */
+                tk_frame_copy(&snap, &fr);
+                tk_wrap(snap.n, snap.L, snap.origin, snap.x);
+                tk_write_frame(out.fp, &snap, o.fmt);
             }
             if (o.progress && s % 1000 == 0)
                 fprintf(stderr, "\r%s: frame %ld: step %ld/%ld  T %.4f  epot %.6f   ", tk_prog,
@@ -219,9 +247,6 @@ int main(int argc, char **argv)
         tk_meta_setd(&fr.meta, "T", o.T);
         tk_meta_setf(&fr.meta, "md_steps", "%ld", ntot);
         tk_meta_setd(&fr.meta, "md_time", ntot * o.dt);
-        tk_meta_setf(&fr.meta, "seed", "%llu", (unsigned long long)o.seed);
-        tk_meta_set(&fr.meta, "stage", "md-quench");
-        tk_meta_history(&fr.meta, cmd);
         if (o.minimize) {
             tk_min_opts mo;
             tk_min_defaults(&mo);
@@ -252,6 +277,7 @@ int main(int argc, char **argv)
         tk_output_commit(&lg);
     tk_output_commit(&out);
     tk_frame_free(&fr);
+    tk_frame_free(&snap);
     tk_input_close(&in);
     free(cmd);
     return tk_finish();

@@ -1,9 +1,10 @@
-/* test_minimize.c - FIRE 2.0 (lib/minimize.c): the reference minima are
- * fixed points, the reference non-minimum relaxes to a nearby minimum, the
- * result reports honestly (converged, fmax, epot, force evaluations), and
- * constructed problems with known answers: two particles pushed apart to the
- * cutoff, and a perturbed fcc crystal of equal spheres that relaxes back to
- * the perfect lattice with the lattice-sum energy. */
+/* test_minimize.c - the minimisers of lib/minimize.c (FIRE 2.0, and the
+ * default FIRE + L-BFGS; L-BFGS alone where it applies): the reference
+ * minima are fixed points, the reference non-minimum relaxes to a nearby
+ * minimum, the result reports honestly (converged, fmax, epot, force
+ * evaluations), and constructed problems with known answers: two particles
+ * pushed apart to the cutoff, and a perturbed fcc crystal of equal spheres
+ * that relaxes back to the perfect lattice with the lattice-sum energy. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include "minimize.h"
 #include "rng.h"
 #include "tap.h"
+
+static const char *mname[] = {"fire", "lbfgs", "fire+lbfgs"};
 
 static double relerr(double a, double b)
 {
@@ -51,15 +54,16 @@ static double max_disp(int n, double L, const double *a, const double *b, double
  * 1.1e-5 .. 2.8e-5, so the true minimum lies a Newton step H^-1 F0 away,
  * of order 1e-5: the displacement must be that step, which the quadratic
  * model checks: E0 - E1 = F0 . dx / 2). */
-static void test_reference_minimum(const char *file)
+static void test_reference_minimum(const char *file, tk_min_method meth)
 {
+    const char *mn = mname[meth];
     char path[512];
     tk_frame f;
     tk_frame_init(&f);
     load_ref(&f, file, path, sizeof path);
     int n = f.n;
     tk_ipl m;
-    ok(tk_ipl_init(&m, n, f.L, f.origin, f.sigma, 0.3) == 0, "%s: model set up", file);
+    ok(tk_ipl_init(&m, n, f.L, f.origin, f.sigma, 0.3) == 0, "%s: %s: model set up", mn, file);
     double *x0 = malloc(3 * n * sizeof *x0), *F0 = malloc(3 * n * sizeof *F0);
     double *d = malloc(3 * n * sizeof *d), *G = malloc(3 * n * sizeof *G);
     memcpy(x0, f.x, 3 * n * sizeof *x0);
@@ -67,42 +71,42 @@ static void test_reference_minimum(const char *file)
 
     tk_min_opts o;
     tk_min_defaults(&o);
-    ok(o.ftol == 1e-10, "default ftol is 1e-10");
+    o.method = meth;
     long before = m.nforce;
     tk_min_result r = tk_minimize(&m, f.x, &o);
     double e1 = tk_ipl_forces_direct(n, f.L, f.x, f.sigma, G, NULL);
     double fm = tk_fmax(n, G);
-    ok(r.converged && r.fmax <= 1e-10, "%s: converged (flag %d), fmax %.3g <= 1e-10", file,
+    ok(r.converged && r.fmax <= 1e-10, "%s: %s: converged (flag %d), fmax %.3g <= 1e-10", mn, file,
        r.converged, r.fmax);
     ok(fm <= 1e-10 && relerr(r.fmax, fm) < 1e-3,
-       "%s: reported fmax %.6g = fmax of the direct sum at the result %.6g", file, r.fmax, fm);
-    ok(relerr(r.epot, e1) < 1e-12, "%s: reported epot %.15g = direct-sum energy %.15g", file,
+       "%s: %s: reported fmax %.6g = fmax of the direct sum at the result %.6g", mn, file, r.fmax, fm);
+    ok(relerr(r.epot, e1) < 1e-12, "%s: %s: reported epot %.15g = direct-sum energy %.15g", mn, file,
        r.epot, e1);
     ok(r.nforce == m.nforce - before && r.nforce > 1,
-       "%s: reported force evaluations %ld = counted by the model %ld", file, r.nforce,
+       "%s: %s: reported force evaluations %ld = counted by the model %ld", mn, file, r.nforce,
        m.nforce - before);
     double dm = max_disp(n, f.L, f.x, x0, d);
-    ok(dm < 1e-4, "%s: stays at its minimum: largest displacement %.3g < 1e-4", file, dm);
+    ok(dm < 1e-4, "%s: %s: stays at its minimum: largest displacement %.3g < 1e-4", mn, file, dm);
     double fdx = 0;
     for (int i = 0; i < 3 * n; i++)
         fdx += F0[i] * d[i];
     ok(e1 <= e0 && fdx > 0 && relerr(e0 - e1, 0.5 * fdx) < 0.05,
-       "%s: the move is the Newton step: E0 - E1 = %.4g vs F0.dx/2 = %.4g", file, e0 - e1,
+       "%s: %s: the move is the Newton step: E0 - E1 = %.4g vs F0.dx/2 = %.4g", mn, file, e0 - e1,
        0.5 * fdx);
 
     /* again from the result: nothing to do, one force evaluation, no move */
     memcpy(x0, f.x, 3 * n * sizeof *x0);
     tk_min_result r2 = tk_minimize(&m, f.x, &o);
     ok(r2.converged && r2.nforce == 1 && memcmp(x0, f.x, 3 * n * sizeof *x0) == 0,
-       "%s: minimising the result again: 1 force evaluation (%ld), positions unchanged", file,
+       "%s: %s: minimising the result again: 1 force evaluation (%ld), positions unchanged", mn, file,
        r2.nforce);
     /* a tighter tolerance from the minimum: a short warm start */
     o.ftol = 1e-12;
     tk_min_result r3 = tk_minimize(&m, f.x, &o);
     double dm3 = max_disp(n, f.L, f.x, x0, NULL);
     ok(r3.converged && r3.fmax <= 1e-12 && r3.nforce < r.nforce && dm3 < 1e-8,
-       "%s: tightening to 1e-12 from the minimum: %ld force evaluations (< %ld), moved %.2g",
-       file, r3.nforce, r.nforce, dm3);
+       "%s: %s: tightening to 1e-12 from the minimum: %ld force evaluations (< %ld), moved %.2g",
+       mn, file, r3.nforce, r.nforce, dm3);
 
     free(x0);
     free(F0);
@@ -112,8 +116,9 @@ static void test_reference_minimum(const char *file)
     tk_frame_free(&f);
 }
 
-static void test_non_minimum(void)
+static void test_non_minimum(tk_min_method meth)
 {
+    const char *mn = mname[meth];
     const char *file = "2.044849555E-01.conf.txt";
     char path[512];
     tk_frame f;
@@ -129,38 +134,71 @@ static void test_non_minimum(void)
     /* a budget too small: it says so, and what it reports is true */
     tk_min_opts o;
     tk_min_defaults(&o);
+    o.method = meth;
     o.maxforce = 20;
     tk_min_result r = tk_minimize(&m, f.x, &o);
     tk_ipl_forces_direct(n, f.L, f.x, f.sigma, G, NULL);
     ok(!r.converged && r.nforce == 20 && relerr(r.fmax, tk_fmax(n, G)) < 1e-6,
-       "%s: with 20 force evaluations: not converged, nforce %ld, true fmax %.4g reported", file,
+       "%s: %s: with 20 force evaluations: not converged, nforce %ld, true fmax %.4g reported", mn, file,
        r.nforce, r.fmax);
-    ok(r.epot < e0, "%s: 20 FIRE steps already lower the energy (%.10g < %.10g per particle)",
-       file, r.epot / n, e0 / n);
+    ok(r.epot < e0, "%s: %s: 20 evaluations already lower the energy (%.10g < %.10g per particle)",
+       mn, file, r.epot / n, e0 / n);
 
     memcpy(f.x, x0, 3 * n * sizeof *x0);
     tk_min_defaults(&o);
+    o.method = meth;
     long before = m.nforce;
     r = tk_minimize(&m, f.x, &o);
     double e1 = tk_ipl_forces_direct(n, f.L, f.x, f.sigma, G, NULL);
     double dm = max_disp(n, f.L, f.x, x0, NULL);
-    diag("%s: %ld force evaluations, e %.10f -> %.10f, largest displacement %.3g", file,
+    diag("%s: %s: %ld force evaluations, e %.10f -> %.10f, largest displacement %.3g", mn, file,
          r.nforce, e0 / n, e1 / n, dm);
     ok(r.converged && r.fmax <= 1e-10 && tk_fmax(n, G) <= 1e-10,
-       "%s: relaxes to fmax %.3g <= 1e-10 (direct sum %.3g)", file, r.fmax, tk_fmax(n, G));
-    ok(e1 < e0 && relerr(r.epot, e1) < 1e-12, "%s: energy %.10f below the start %.10f per particle",
-       file, e1 / n, e0 / n);
-    ok(r.nforce == m.nforce - before, "%s: reported force evaluations %ld = counted %ld", file,
+       "%s: %s: relaxes to fmax %.3g <= 1e-10 (direct sum %.3g)", mn, file, r.fmax, tk_fmax(n, G));
+    ok(e1 < e0 && relerr(r.epot, e1) < 1e-12, "%s: %s: energy %.10f below the start %.10f per particle",
+       mn, file, e1 / n, e0 / n);
+    ok(r.nforce == m.nforce - before, "%s: %s: reported force evaluations %ld = counted %ld", mn, file,
        r.nforce, m.nforce - before);
     /* a nearby minimum: no particle travels as far as a neighbour distance */
-    ok(dm > 1e-3 && dm < 0.3, "%s: the minimum is nearby: largest displacement %.3g in (1e-3, 0.3)",
-       file, dm);
+    ok(dm > 1e-3 && dm < 0.3, "%s: %s: the minimum is nearby: largest displacement %.3g in (1e-3, 0.3)",
+       mn, file, dm);
     /* and it is a minimum the others agree on: again costs 1 evaluation */
     tk_min_result r2 = tk_minimize(&m, f.x, &o);
-    ok(r2.converged && r2.nforce == 1, "%s: minimising the result again: %ld evaluation", file,
+    ok(r2.converged && r2.nforce == 1, "%s: %s: minimising the result again: %ld evaluation", mn, file,
        r2.nforce);
     free(x0);
     free(G);
+    tk_ipl_free(&m);
+    tk_frame_free(&f);
+}
+
+/* Two independent algorithms must find the same point: FIRE and L-BFGS from
+ * a reference minimum end within 1e-8 of each other (|dx| ~ |F| / lambda_min
+ * at fmax 1e-10), so the ~1e-5 move of test_reference_minimum is the
+ * distance to the true minimum, not wandering. */
+static void test_methods_agree(const char *file)
+{
+    char path[512];
+    tk_frame f;
+    tk_frame_init(&f);
+    load_ref(&f, file, path, sizeof path);
+    int n = f.n;
+    tk_ipl m;
+    tk_ipl_init(&m, n, f.L, f.origin, f.sigma, 0.3);
+    double *xa = malloc(3 * n * sizeof *xa);
+    memcpy(xa, f.x, 3 * n * sizeof *xa);
+    tk_min_opts o;
+    tk_min_defaults(&o);
+    o.method = TK_MIN_FIRE;
+    tk_min_result ra = tk_minimize(&m, xa, &o);
+    o.method = TK_MIN_LBFGS;
+    tk_min_result rb = tk_minimize(&m, f.x, &o);
+    double dm = max_disp(n, f.L, xa, f.x, NULL);
+    ok(ra.converged && rb.converged && dm < 1e-8 && relerr(ra.epot, rb.epot) < 1e-13,
+       "%s: FIRE and L-BFGS reach the same minimum (largest difference %.2g < 1e-8, energies "
+       "%.15g, %.15g)",
+       file, dm, ra.epot, rb.epot);
+    free(xa);
     tk_ipl_free(&m);
     tk_frame_free(&f);
 }
@@ -169,8 +207,9 @@ static void test_non_minimum(void)
  * direction: they repel until r >= 1.25 sigma_12 where the force and the
  * energy vanish.  FIRE conserves the centre of mass (sum F = 0, sum v = 0)
  * and the motion stays on the line of centres. */
-static void test_pair_apart(double s1, double s2, double r0)
+static void test_pair_apart(double s1, double s2, double r0, tk_min_method meth)
 {
+    const char *mn = mname[meth];
     double L = 10, origin[3] = {0, 0, 0}, sigma[2] = {s1, s2};
     double s12 = tk_sigma_ij(s1, s2), u[3] = {0.6, 0.0, 0.8};
     double x[6], c[3] = {4.9, 5.3, 4.7};
@@ -179,11 +218,12 @@ static void test_pair_apart(double s1, double s2, double r0)
         x[3 + k] = c[k] + 0.5 * r0 * s12 * u[k];
     }
     tk_ipl m;
-    ok(tk_ipl_init(&m, 2, L, origin, sigma, 0.3) == 0, "pair %.2f/%.2f: box 10 holds the cutoff",
+    ok(tk_ipl_init(&m, 2, L, origin, sigma, 0.3) == 0, "%s: pair %.2f/%.2f: box 10 holds the cutoff", mn,
        s1, s2);
     double e0 = tk_ipl_energy(&m, x);
     tk_min_opts o;
     tk_min_defaults(&o);
+    o.method = meth;
     tk_min_result r = tk_minimize(&m, x, &o);
     double d[3], rr = 0, cm = 0, perp = 0;
     for (int k = 0; k < 3; k++) {
@@ -195,26 +235,26 @@ static void test_pair_apart(double s1, double s2, double r0)
     for (int k = 0; k < 3; k++)
         perp = fmax(perp, fabs(d[k] - rr * u[k]));
     double ef = tk_ipl_forces_direct(2, L, x, sigma, NULL, NULL);
-    diag("pair %.2f/%.2f from r = %.2f sigma_12 (E0 %.4g): r = %.12f sigma_12, %ld force "
-         "evaluations",
+    diag("%s: pair %.2f/%.2f from r = %.2f sigma_12 (E0 %.4g): r = %.12f sigma_12, %ld force "
+         "evaluations", mn,
          s1, s2, r0, e0, rr / s12, r.nforce);
-    ok(r.converged && r.fmax <= 1e-10, "pair %.2f/%.2f from %.2f sigma_12: converged, fmax %.3g",
+    ok(r.converged && r.fmax <= 1e-10, "%s: pair %.2f/%.2f from %.2f sigma_12: converged, fmax %.3g", mn,
        s1, s2, r0, r.fmax);
     /* the force vanishes as (xc - x)^2: fmax <= 1e-10 can stop within ~1e-5
      * of the cutoff; the energy (xc - x)^3 is then below 1e-14 */
     ok(rr >= (TK_XC - 1e-4) * s12 && rr < 3 * s12,
-       "pair %.2f/%.2f: pushed apart to the cutoff: r = %.9f sigma_12 (>= 1.25 - 1e-4)", s1, s2,
+       "%s: pair %.2f/%.2f: pushed apart to the cutoff: r = %.9f sigma_12 (>= 1.25 - 1e-4)", mn, s1, s2,
        rr / s12);
-    ok(fabs(r.epot) < 1e-12 && fabs(ef) < 1e-12, "pair %.2f/%.2f: final energy %.3g (direct %.3g) ~ 0",
+    ok(fabs(r.epot) < 1e-12 && fabs(ef) < 1e-12, "%s: pair %.2f/%.2f: final energy %.3g (direct %.3g) ~ 0", mn,
        s1, s2, r.epot, ef);
     ok(cm < 1e-12 && perp < 1e-12,
-       "pair %.2f/%.2f: centre of mass fixed (%.2g) and motion along the line of centres (%.2g)",
+       "%s: pair %.2f/%.2f: centre of mass fixed (%.2g) and motion along the line of centres (%.2g)", mn,
        s1, s2, cm, perp);
     /* no coordinate moves more than dmax per step, however large the force:
      * the distance grows by at most 2 dmax / 0.8 per force evaluation */
     double reach = fmin(rr, TK_XC * s12) - r0 * s12;
     ok(r.nforce - 1 >= (long)floor(reach / (2 * o.dmax / 0.8)),
-       "pair %.2f/%.2f: steps capped at dmax = %g (%ld evaluations for %.3g)", s1, s2, o.dmax,
+       "%s: pair %.2f/%.2f: steps capped at dmax = %g (%ld evaluations for %.3g)", mn, s1, s2, o.dmax,
        r.nforce, reach);
     tk_ipl_free(&m);
 }
@@ -224,8 +264,9 @@ static void test_pair_apart(double s1, double s2, double r0)
  * a = 1.587 beyond the cutoff, so e = 6 v(a / sqrt 2).  Randomly displaced
  * by up to 0.1, FIRE must bring it back to the perfect lattice (up to the
  * centre-of-mass shift, which FIRE conserves). */
-static void test_fcc(void)
+static void test_fcc(tk_min_method meth)
 {
+    const char *mn = mname[meth];
     int nc = 4, n = 4 * nc * nc * nc;
     double a = cbrt(4.0), L = nc * a, origin[3] = {0, 0, 0};
     double *x = malloc(3 * n * sizeof *x), *x0 = malloc(3 * n * sizeof *x0);
@@ -249,25 +290,26 @@ static void test_fcc(void)
         shift[i % 3] += (x[i] - x0[i]) / n;
     }
     tk_ipl m;
-    ok(tk_ipl_init(&m, n, L, origin, sigma, 0.3) == 0, "fcc 256: model set up");
+    ok(tk_ipl_init(&m, n, L, origin, sigma, 0.3) == 0, "%s: fcc 256: model set up", mn);
     double v, fr, rnn = a / sqrt(2.0);
     tk_pair(rnn * rnn, 1.0, &v, &fr);
     double e_exact = 6 * v, e_perfect = tk_ipl_energy(&m, x0) / n;
-    ok(relerr(e_perfect, e_exact) < 1e-13, "fcc 256: lattice energy %.15g = 6 v(a/sqrt 2) %.15g",
+    ok(relerr(e_perfect, e_exact) < 1e-13, "%s: fcc 256: lattice energy %.15g = 6 v(a/sqrt 2) %.15g", mn,
        e_perfect, e_exact);
     double e_start = tk_ipl_energy(&m, x) / n;
     tk_min_opts o;
     tk_min_defaults(&o);
+    o.method = meth;
     tk_min_result r = tk_minimize(&m, x, &o);
     for (int i = 0; i < 3 * n; i++)
         x[i] -= shift[i % 3];
     double dm = max_disp(n, L, x, x0, NULL);
-    diag("fcc 256: e %.12f -> %.12f (exact %.12f), %ld force evaluations, off the lattice by %.3g",
+    diag("%s: fcc 256: e %.12f -> %.12f (exact %.12f), %ld force evaluations, off the lattice by %.3g", mn,
          e_start, r.epot / n, e_exact, r.nforce, dm);
-    ok(r.converged && r.fmax <= 1e-10, "fcc 256: converged, fmax %.3g", r.fmax);
-    ok(relerr(r.epot / n, e_exact) < 1e-12, "fcc 256: relaxed energy %.15g = lattice energy %.15g",
+    ok(r.converged && r.fmax <= 1e-10, "%s: fcc 256: converged, fmax %.3g", mn, r.fmax);
+    ok(relerr(r.epot / n, e_exact) < 1e-12, "%s: fcc 256: relaxed energy %.15g = lattice energy %.15g", mn,
        r.epot / n, e_exact);
-    ok(dm < 1e-8, "fcc 256: back on the perfect lattice (largest deviation %.3g < 1e-8)", dm);
+    ok(dm < 1e-8, "%s: fcc 256: back on the perfect lattice (largest deviation %.3g < 1e-8)", mn, dm);
     free(x);
     free(x0);
     free(sigma);
@@ -276,13 +318,28 @@ static void test_fcc(void)
 
 int main(void)
 {
-    test_reference_minimum("2.044404608E-01.conf.txt");
-    test_reference_minimum("2.045088163E-01.conf.txt");
-    test_reference_minimum("2.047608997E-01.conf.txt");
-    test_non_minimum();
-    test_pair_apart(1.0, 1.0, 1.0);   /* sigma_12 = 1, inside the repulsive wall */
-    test_pair_apart(1.0, 1.5, 0.9);   /* non-additive sigma_12 = 1.125 */
-    test_pair_apart(0.73, 1.62, 0.3); /* deep overlap: force ~ 1e7, steps capped */
-    test_fcc();
+    static const char *ref[] = {"2.044404608E-01.conf.txt", "2.045088163E-01.conf.txt",
+                                "2.047608997E-01.conf.txt"};
+    /* FIRE alone, and the default FIRE + L-BFGS */
+    static const tk_min_method meths[] = {TK_MIN_FIRE, TK_MIN_FIRE_LBFGS};
+    tk_min_opts o;
+    tk_min_defaults(&o);
+    ok(o.ftol == 1e-10, "default ftol is 1e-10");
+    for (int k = 0; k < 2; k++) {
+        tk_min_method meth = meths[k];
+        for (int r = 0; r < 3; r++)
+            test_reference_minimum(ref[r], meth);
+        test_non_minimum(meth);
+        test_pair_apart(1.0, 1.0, 1.0, meth);   /* sigma_12 = 1, inside the repulsive wall */
+        test_pair_apart(1.0, 1.5, 0.9, meth);   /* non-additive sigma_12 = 1.125 */
+        test_pair_apart(0.73, 1.62, 0.3, meth); /* deep overlap: force ~ 1e7, steps capped */
+        test_fcc(meth);
+    }
+    /* L-BFGS alone near minima: the reference minima and the fcc crystal */
+    for (int r = 0; r < 3; r++)
+        test_reference_minimum(ref[r], TK_MIN_LBFGS);
+    test_fcc(TK_MIN_LBFGS);
+    for (int r = 0; r < 3; r++)
+        test_methods_agree(ref[r]);
     return done_testing();
 }
