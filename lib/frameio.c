@@ -884,6 +884,23 @@ void tk_reader_close(tk_reader *r)
     memset(r, 0, sizeof *r);
 }
 
+long tk_reader_tell(tk_reader *r)
+{
+    if (r->pushed)
+        tk_die("%s: internal error: tell with a pushed-back line", r->name);
+    long off = ftell(r->fp);
+    if (off < 0)
+        tk_die("%s: not a seekable file (give a file, not a pipe)", r->name);
+    return off;
+}
+
+void tk_reader_seek(tk_reader *r, long offset)
+{
+    if (fseek(r->fp, offset, SEEK_SET) != 0)
+        tk_die("%s: cannot seek: %s", r->name, strerror(errno));
+    r->pushed = 0;
+}
+
 int tk_read_frame(tk_reader *r, tk_frame *f)
 {
     r->frame++; /* messages about the first line already name this frame */

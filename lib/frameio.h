@@ -38,6 +38,10 @@ void tk_reader_open(tk_reader *r, const char *path);
 /* Read the next frame: 1 when one was read, 0 at a clean end of input. */
 int tk_read_frame(tk_reader *r, tk_frame *f);
 void tk_reader_close(tk_reader *r);
+/* Byte offset of the next frame, and a jump to such an offset (seekable
+ * files only; line numbers in later messages count from the jump). */
+long tk_reader_tell(tk_reader *r);
+void tk_reader_seek(tk_reader *r, long offset);
 
 /* Iterate over the frames of file operands argv[0..argc-1], or standard
  * input when argc == 0: the usual filter contract. */

@@ -1,0 +1,104 @@
+/* minlib.c - identification of minima. */
+#include "minlib.h"
+#include "err.h"
+#include "frame.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tk_minlib_init(tk_minlib *lib, int n, double L, double etol, double dtol)
+{
+    memset(lib, 0, sizeof *lib);
+    lib->n = n;
+    lib->L = L;
+    lib->etol = etol;
+    lib->dtol = dtol;
+}
+
+void tk_minlib_free(tk_minlib *lib)
+{
+    for (size_t i = 0; i < lib->count; i++)
+        free(lib->m[i].x);
+    free(lib->m);
+    free(lib->by_e);
+    memset(lib, 0, sizeof *lib);
+}
+
+double tk_minlib_maxdisp(const tk_minlib *lib, const double *x, const float *m)
+{
+    double L = lib->L, worst = 0;
+    for (int i = 0; i < lib->n; i++) {
+        double r2 = 0;
+        for (int k = 0; k < 3; k++) {
+            double d = tk_mic(x[3 * i + k] - (double)m[3 * i + k], L);
+            r2 += d * d;
+        }
+        if (r2 > worst)
+            worst = r2;
+    }
+    return sqrt(worst);
+}
+
+/* first position in by_e with energy >= e */
+static size_t lower(const tk_minlib *lib, double e)
+{
+    size_t lo = 0, hi = lib->count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (lib->m[lib->by_e[mid]].e < e)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int far_apart(const tk_minlib *lib, const double *x, const float *m)
+{
+    /* early exit: most candidates differ at once */
+    double L = lib->L, d2max = lib->dtol * lib->dtol;
+    for (int i = 0; i < lib->n; i++) {
+        double r2 = 0;
+        for (int k = 0; k < 3; k++) {
+            double d = tk_mic(x[3 * i + k] - (double)m[3 * i + k], L);
+            r2 += d * d;
+        }
+        if (r2 > d2max)
+            return 1;
+    }
+    return 0;
+}
+
+long tk_minlib_find(const tk_minlib *lib, double e, const double *x)
+{
+    for (size_t p = lower(lib, e - lib->etol); p < lib->count; p++) {
+        const tk_minimum *m = &lib->m[lib->by_e[p]];
+        if (m->e > e + lib->etol)
+            break;
+        if (!far_apart(lib, x, m->x))
+            return (long)lib->by_e[p];
+    }
+    return -1;
+}
+
+long tk_minlib_add(tk_minlib *lib, double e, const double *x, long run, long k)
+{
+    if (lib->count == lib->cap) {
+        lib->cap = lib->cap ? 2 * lib->cap : 256;
+        lib->m = tk_xrealloc(lib->m, lib->cap * sizeof *lib->m);
+        lib->by_e = tk_xrealloc(lib->by_e, lib->cap * sizeof *lib->by_e);
+    }
+    tk_minimum *m = &lib->m[lib->count];
+    m->e = e;
+    m->run = run;
+    m->k = k;
+    m->id = (long)lib->count;
+    m->x = tk_xmalloc(3 * (size_t)lib->n * sizeof *m->x);
+    for (int i = 0; i < 3 * lib->n; i++)
+        m->x[i] = (float)x[i];
+    size_t at = lower(lib, e);
+    memmove(lib->by_e + at + 1, lib->by_e + at, (lib->count - at) * sizeof *lib->by_e);
+    lib->by_e[at] = lib->count;
+    return (long)lib->count++;
+}
