@@ -248,7 +248,7 @@ check() { # description awk-condition var=value...
     md-quench -T 1 --dt 0.5 --time 50 "$G" > out.xyz 2> err || st=$?
     cat err >&2
     [ "$st" -eq 1 ]
-    grep -q "g150.xyz: frame 1: step [0-9]*:.*exploded" err
+    grep -q "g150.xyz: frame 1: step [0-9]*:" err
     [ ! -s out.xyz ]
     st=0
     md-quench -T 1 --dt 0.5 --time 50 -o o.xyz "$G" 2> /dev/null || st=$?
@@ -281,8 +281,8 @@ check() { # description awk-condition var=value...
 }
 
 @test "a badly overlapping frame never comes out as a finite but exploded frame" {
-    # particle 2 put 0.05 from particle 1 (energy 4e13 per particle): the
-    # first step throws it ~1e13 box lengths.  Whatever the random stream,
+    # particle 2 put 0.05 from particle 1 (energy of order 1e13 per
+    # particle): the first step throws it ~1e13 box lengths.  Whatever the random stream,
     # the run must fail (exit 1, frame and step named), not write a frame
     # with a kinetic temperature of 1e33.
     awk 'NR == 3 { split($0, p, " ") } NR == 4 { $2 = p[2] + 0.05; $3 = p[3]; $4 = p[4] } { print }' \
