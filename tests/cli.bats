@@ -270,9 +270,9 @@ usage_error() {
     conf-gen -N 150 --seed 42 > b.xyz
     cmp a.xyz b.xyz
     conf-gen -N 150 --seed 43 > c.xyz
-    ! cmp -s a.xyz c.xyz
+    if cmp -s a.xyz c.xyz; then echo "outputs should differ"; false; fi
     # the positions differ, not only the seed= metadata
-    ! cmp -s <(tail -n +3 a.xyz) <(tail -n +3 c.xyz)
+    if cmp -s <(tail -n +3 a.xyz) <(tail -n +3 c.xyz); then echo "outputs should differ"; false; fi
     conf-gen -N 150 --seed 42 -t bin > a.bin
     conf-gen -N 150 --seed 42 -t bin > b.bin
     cmp a.bin b.bin
