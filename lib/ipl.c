@@ -203,17 +203,17 @@ static void build(tk_ipl *m, double *x)
 static void ensure_list(tk_ipl *m, double *x)
 {
     if (m->valid) {
-        double lim = 0.25 * m->skin * m->skin;
-        int i, n = m->n;
-        for (i = 0; i < n; i++) {
-            /* plain difference: a particle wrapped by someone else shows up
-             * as a jump of L and simply triggers a rebuild */
-            double dx = x[3 * i] - m->x0[3 * i], dy = x[3 * i + 1] - m->x0[3 * i + 1],
-                   dz = x[3 * i + 2] - m->x0[3 * i + 2];
-            if (dx * dx + dy * dy + dz * dz > lim)
-                break;
+        /* plain differences: a particle wrapped by someone else shows up as
+         * a jump of L and simply triggers a rebuild; no early exit, so the
+         * loop vectorises (the list is usually still valid) */
+        double worst = 0;
+        const double *x0 = m->x0;
+        for (int i = 0; i < 3 * m->n; i += 3) {
+            double dx = x[i] - x0[i], dy = x[i + 1] - x0[i + 1], dz = x[i + 2] - x0[i + 2];
+            double d2 = dx * dx + dy * dy + dz * dz;
+            worst = d2 > worst ? d2 : worst;
         }
-        if (i == n)
+        if (worst <= 0.25 * m->skin * m->skin)
             return;
     }
     build(m, x);
@@ -331,13 +331,15 @@ double tk_ipl_forces_direct(int n, double L, const double *x, const double *sigm
 
 double tk_fmax(int n, const double *f)
 {
+    /* branch-free so that it vectorises; NaN is reported as NaN */
     double m = 0;
+    int nan = 0;
     for (int i = 0; i < 3 * n; i++) {
         double a = fabs(f[i]);
-        if (a > m || a != a)
-            m = a;
+        m = a > m ? a : m;
+        nan |= a != a;
     }
-    return m;
+    return nan ? NAN : m;
 }
 
 void tk_ipl_for_frame(tk_ipl *m, tk_frame *f, double skin, const char *where)

@@ -10,7 +10,7 @@ void tk_min_defaults(tk_min_opts *o)
 {
     o->method = TK_MIN_FIRE_LBFGS;
     o->switch_tol = 1;
-    o->memory = 10;
+    o->memory = 5;
     o->ftol = 1e-10;
     o->maxforce = 1000000;
     o->dt0 = 0.01;
@@ -90,7 +90,8 @@ static tk_min_result fire(tk_ipl *m, double *x, double *f, const tk_min_opts *o,
         double vmax = 0;
         for (int i = 0; i < n3; i++) {
             v[i] = (1 - alpha) * v[i] + mix * f[i];
-            vmax = fmax(vmax, fabs(v[i]));
+            double a = fabs(v[i]);
+            vmax = a > vmax ? a : vmax;
         }
         /* cap the largest step, and the velocity with it, so that the huge
          * forces of overlapping particles can neither throw them across the
@@ -160,8 +161,10 @@ static tk_min_result lbfgs(tk_ipl *m, double *x, double *f, const tk_min_opts *o
                 p[t] = 0.01 * f[t];
         }
         double pmax = 0;
-        for (int t = 0; t < n3; t++)
-            pmax = fmax(pmax, fabs(p[t]));
+        for (int t = 0; t < n3; t++) {
+            double a = fabs(p[t]);
+            pmax = a > pmax ? a : pmax;
+        }
         double scale = pmax > o->dmax ? o->dmax / pmax : 1;
         memcpy(fold, f, (size_t)n3 * sizeof *f);
         for (int t = 0; t < n3; t++)
