@@ -125,7 +125,7 @@ make_library() {
 }
 
 @test "pair-select on the sampled library: frames i and j, energy difference consistent" {
-    pair-select --transitions all.tsv --table p.tsv --max-de 10 all.bin > p.xyz
+    pair-select --transitions all.tsv --table p.tsv --max-de 10 --max-dist 100 all.bin > p.xyz
     np=$(grep -vc '^#' p.tsv)
     [ "$np" -eq "$(grep -vc '^#' all.tsv)" ]
     [ "$(conf-info --no-header p.xyz | wc -l)" -eq $((2 * np)) ]
