@@ -32,6 +32,9 @@ int tk_ipl_init(tk_ipl *m, int n, double L, const double origin[3], const double
     m->x0 = tk_xmalloc(3 * (size_t)n * sizeof *m->x0);
     m->next = tk_xmalloc((size_t)n * sizeof *m->next);
     m->cell = tk_xmalloc((size_t)n * sizeof *m->cell);
+    m->order = tk_xmalloc((size_t)n * sizeof *m->order);
+    m->pos = tk_xmalloc((size_t)n * sizeof *m->pos);
+    m->xs = tk_xmalloc(3 * (size_t)n * sizeof *m->xs);
     m->mid = tk_xmalloc(((size_t)n + 1) * sizeof *m->mid);
     m->ibuf = tk_xmalloc((size_t)n * sizeof *m->ibuf);
     m->bbuf = tk_xmalloc((size_t)n * sizeof *m->bbuf);
@@ -56,6 +59,12 @@ void tk_ipl_free(tk_ipl *m)
     free(m->head);
     free(m->next);
     free(m->cell);
+    free(m->order);
+    free(m->pos);
+    free(m->xs);
+    free(m->cstart);
+    free(m->sten);
+    free(m->sten_img);
     free(m->mid);
     free(m->img);
     free(m->ibuf);
@@ -85,11 +94,10 @@ static void reserve(tk_ipl *m, size_t extra)
 /* Candidate pair (i, j): list it when r < 1.25 sigma_ij + skin.  Pairs that
  * need no periodic image go to the interior buffer, the others to the
  * boundary buffer with the code of their image shift. */
-static void candidate(tk_ipl *m, const double *x, int i, int j)
+static inline void candidate_at(tk_ipl *m, const double *xi, const double *xj, int i, int j)
 {
     double L = m->L, hL = 0.5 * L;
-    double dx = x[3 * i] - x[3 * j], dy = x[3 * i + 1] - x[3 * j + 1],
-           dz = x[3 * i + 2] - x[3 * j + 2];
+    double dx = xi[0] - xj[0], dy = xi[1] - xj[1], dz = xi[2] - xj[2];
     /* positions are wrapped at build time, so |d| < L: one correction */
     int sx = dx > hL ? -1 : dx < -hL ? 1 : 0, sy = dy > hL ? -1 : dy < -hL ? 1 : 0,
         sz = dz > hL ? -1 : dz < -hL ? 1 : 0;
@@ -103,6 +111,33 @@ static void candidate(tk_ipl *m, const double *x, int i, int j)
     if (r2 >= rl * rl)
         return;
     int code = (sx + 1) * 9 + (sy + 1) * 3 + (sz + 1);
+    if (code == 13) {
+        m->ibuf[m->ni] = j;
+        m->ibuf_s2[m->ni++] = 1.0 / (sij * sij);
+    } else {
+        m->bbuf[m->nb] = j;
+        m->bbuf_s2[m->nb] = 1.0 / (sij * sij);
+        m->bbuf_img[m->nb++] = (unsigned char)code;
+    }
+}
+
+static void candidate(tk_ipl *m, const double *x, int i, int j)
+{
+    candidate_at(m, x + 3 * i, x + 3 * j, i, j);
+}
+
+/* Candidate j seen through a known periodic image (code, shift s): the
+ * cell stencil fixes it, so no minimum-image arithmetic at all. */
+static inline void candidate_img(tk_ipl *m, const double *xi, const double *xj, int i, int j,
+                                 int code, const double *s)
+{
+    double dx = xi[0] - xj[0] + s[0], dy = xi[1] - xj[1] + s[1], dz = xi[2] - xj[2] + s[2];
+    double r2 = dx * dx + dy * dy + dz * dz;
+    if (r2 >= m->rl2max)
+        return;
+    double sij = tk_sigma_ij(m->sigma[i], m->sigma[j]), rl = TK_XC * sij + m->skin;
+    if (r2 >= rl * rl)
+        return;
     if (code == 13) {
         m->ibuf[m->ni] = j;
         m->ibuf_s2[m->ni++] = 1.0 / (sij * sij);
@@ -163,36 +198,68 @@ static void build(tk_ipl *m, double *x)
         m->nbuild++;
         return;
     }
+    int ncell = nc * nc * nc;
     if (nc != m->nc) {
+        /* the forward half stencil of every cell, computed once */
         m->nc = nc;
-        m->head = tk_xrealloc(m->head, (size_t)nc * nc * nc * sizeof *m->head);
+        m->nsten = reach == 2 ? 62 : 13;
+        m->cstart = tk_xrealloc(m->cstart, ((size_t)ncell + 1) * sizeof *m->cstart);
+        m->head = tk_xrealloc(m->head, (size_t)ncell * sizeof *m->head);
+        m->sten = tk_xrealloc(m->sten, (size_t)ncell * m->nsten * sizeof *m->sten);
+        m->sten_img = tk_xrealloc(m->sten_img, (size_t)ncell * m->nsten);
+        for (int c = 0; c < ncell; c++) {
+            int cx = c / (nc * nc), cy = (c / nc) % nc, cz = c % nc, k = 0;
+            for (int ax = 0; ax <= reach; ax++)
+                for (int ay = ax ? -reach : 0; ay <= reach; ay++)
+                    for (int az = (ax || ay) ? -reach : 1; az <= reach; az++) {
+                        int a[3] = {cx + ax, cy + ay, cz + az}, sh[3];
+                        for (int d = 0; d < 3; d++) {
+                            /* a neighbour cell across the upper face holds
+                             * particles whose near image is one box up */
+                            sh[d] = a[d] >= nc ? -1 : a[d] < 0 ? 1 : 0;
+                            a[d] = (a[d] + nc) % nc;
+                        }
+                        m->sten[(size_t)c * m->nsten + k] = (a[0] * nc + a[1]) * nc + a[2];
+                        m->sten_img[(size_t)c * m->nsten + k] =
+                            (unsigned char)((sh[0] + 1) * 9 + (sh[1] + 1) * 3 + (sh[2] + 1));
+                        k++;
+                    }
+        }
     }
-    for (int c = 0; c < nc * nc * nc; c++)
-        m->head[c] = -1;
-    for (int i = n - 1; i >= 0; i--) {
+    /* counting sort into cell order, coordinates copied contiguously */
+    int *cs = m->cstart;
+    memset(cs, 0, ((size_t)ncell + 1) * sizeof *cs);
+    for (int i = 0; i < n; i++) {
         int ci[3];
         for (int d = 0; d < 3; d++) {
             int k = (int)((x[3 * i + d] - m->origin[d]) / L * nc);
             ci[d] = k < 0 ? 0 : k >= nc ? nc - 1 : k;
         }
-        int c = (ci[0] * nc + ci[1]) * nc + ci[2];
-        m->cell[i] = c;
-        m->next[i] = m->head[c];
-        m->head[c] = i;
+        m->cell[i] = (ci[0] * nc + ci[1]) * nc + ci[2];
+        cs[m->cell[i] + 1]++;
+    }
+    for (int c = 0; c < ncell; c++)
+        cs[c + 1] += cs[c];
+    for (int c = 0; c < ncell; c++)
+        m->head[c] = cs[c]; /* fill pointers */
+    for (int i = 0; i < n; i++) { /* stable: a cell lists ascending indices */
+        int q = m->head[m->cell[i]]++;
+        m->order[q] = i;
+        m->pos[i] = q;
+        memcpy(m->xs + 3 * q, x + 3 * i, 3 * sizeof *x);
     }
     for (int i = 0; i < n; i++) {
-        int c = m->cell[i], cx = c / (nc * nc), cy = (c / nc) % nc, cz = c % nc;
-        for (int j = m->next[i]; j >= 0; j = m->next[j]) /* own cell, j > i */
-            candidate(m, x, i, j);
-        /* forward half of the stencil: each pair of cells once */
-        for (int ax = 0; ax <= reach; ax++)
-            for (int ay = ax ? -reach : 0; ay <= reach; ay++)
-                for (int az = (ax || ay) ? -reach : 1; az <= reach; az++) {
-                    int cc = (((cx + ax + nc) % nc) * nc + (cy + ay + nc) % nc) * nc +
-                             (cz + az + nc) % nc;
-                    for (int j = m->head[cc]; j >= 0; j = m->next[j])
-                        candidate(m, x, i, j);
-                }
+        int c = m->cell[i];
+        const double *xi = x + 3 * i;
+        for (int q = m->pos[i] + 1; q < cs[c + 1]; q++) /* own cell, j > i */
+            candidate_img(m, xi, m->xs + 3 * q, i, m->order[q], 13, m->shift[13]);
+        const int *st = m->sten + (size_t)c * m->nsten;
+        const unsigned char *im = m->sten_img + (size_t)c * m->nsten;
+        for (int k = 0; k < m->nsten; k++) {
+            const double *sh = m->shift[im[k]];
+            for (int q = cs[st[k]]; q < cs[st[k] + 1]; q++)
+                candidate_img(m, xi, m->xs + 3 * q, i, m->order[q], im[k], sh);
+        }
         flush_particle(m, i);
     }
     m->first[n] = (int)m->npair;

@@ -78,6 +78,9 @@ typedef struct {
     /* cell list scratch */
     int nc;
     int *head, *next, *cell;
+    int *cstart, *order, *pos, *sten, nsten; /* particles sorted by cell */
+    unsigned char *sten_img;                 /* image of each stencil cell */
+    double *xs;                              /* their coordinates */
     /* counters */
     long nbuild, nforce;
 } tk_ipl;

@@ -92,8 +92,16 @@ typedef struct {
     FILE *fp, *visits;
     char *cmd;
     long run, k;      /* current run, minimisations in it */
-    long nmin, nnew, nfail;
+    long nmin, nnew, nfail, nforce, nmd;
+    double tmin, tmd; /* seconds in minimisation and in MD */
 } sampler;
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
 
 /* Minimise snapshot x taken at MD step `step`; return the minimum's index in
  * the library (adding and writing it when new), or -1 if not converged. */
@@ -104,7 +112,10 @@ static long quench(sampler *s, const double *x, long step)
     tk_min_opts mo;
     tk_min_defaults(&mo);
     mo.ftol = s->o->ftol;
+    double t0 = now();
     tk_min_result r = tk_minimize(&s->minmodel, s->work, &mo);
+    s->tmin += now() - t0;
+    s->nforce += r.nforce;
     long k = s->k++;
     s->nmin++;
     if (!r.converged) {
@@ -163,13 +174,6 @@ static void resolve(sampler *s, double *const *snap, long step0, long ia, long a
         c = a; /* an unconverged midpoint: search the later half */
     resolve(s, snap, step0, ia, a, im, c);
     resolve(s, snap, step0, im, c, ib, b);
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
 int main(int argc, char **argv)
@@ -287,12 +291,15 @@ int main(int argc, char **argv)
         long prev = quench(&s, snap[0], 0);
         visit(&s, 0, prev);
         for (long step0 = 0; step0 + every <= nsteps; step0 += every) {
+            double tm = now();
             for (long q = 1; q <= every; q++) {
                 if (tk_md_step(&md) != 0)
                     tk_die("run %ld, step %ld: the energy is not finite (the MD exploded)", run,
                            step0 + q);
                 memcpy(snap[q], x, 3 * (size_t)n * sizeof *x);
             }
+            s.tmd += now() - tm;
+            s.nmd += every;
             long cur = quench(&s, snap[every], step0 + every);
             if (prev >= 0 && cur >= 0)
                 resolve(&s, snap, step0, 0, prev, every, cur);
@@ -308,9 +315,11 @@ int main(int argc, char **argv)
         if (o.progress) {
             double el = now() - t0;
             fprintf(stderr, "%s: run %ld/%ld: %zu minima, %zu transitions, %ld minimisations "
-                            "(%.1f/s, %ld new, %ld unconverged)\n",
+                            "(%ld new, %ld unconverged, %.0f force evaluations each, %.1f/s); "
+                            "MD %.3g ms/step; %.0fs\n",
                     tk_prog, run - o.first_run + 1, o.runs, s.lib.count, s.tr.count, s.nmin,
-                    s.nmin / el, s.nnew, s.nfail);
+                    s.nnew, s.nfail, (double)s.nforce / s.nmin, s.nmin / s.tmin,
+                    1e3 * s.tmd / s.nmd, el);
         }
     }
     tk_output_open(&trout, trpath);
