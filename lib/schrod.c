@@ -1,11 +1,22 @@
-/* schrod.c - the two lowest levels of a 1D double well (see schrod.h). */
+/* schrod.c - the two lowest levels of a 1D double well (see schrod.h).
+ *
+ * Outline of tk_schrod_solve:
+ *   1. domain: the profile's continuation, long enough for states up to
+ *      etop (the top of the profile, or E2 if that is higher);
+ *   2. three nested grids with m, 2m and 4m cells per unit xi, their nodes
+ *      on xi = 0 and xi = 1; on each, the two lowest eigenpairs of the
+ *      Numerov pencil: from scratch on the coarsest (Sturm bisection, then
+ *      inverse iteration), from the coarser grid's vectors on the others;
+ *   3. Richardson extrapolation of the levels of grids 2 and 3 (h^4); the
+ *      error estimate compares it with that of grids 1 and 2; with the
+ *      automatic grid, finer grids are added (each one more solve) until the
+ *      estimate is below the tolerance. */
 #include "schrod.h"
 #include "err.h"
 
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,13 +25,15 @@
 /* One grid: n interior points x_i = a + (i + 1) h, i = 0..n-1, psi = 0 at
  * a and at a + (n + 1) h.  The pencil A - E M, energies shifted by vref. */
 typedef struct {
-    int n;
-    double a, h, c;
-    double *vs;  /* V - vref at the points */
-    double *ad;  /* diagonal of A */
-    double *ao;  /* off-diagonal of A, ao[i] couples i and i + 1 */
-    double anorm; /* bound on |A| for the Sturm-count tolerance */
-    double *v1, *v2; /* the eigenvectors found on this grid */
+    int n, cap;
+    double a, h, c, m; /* m = 1/h cells per unit xi */
+    double kl, kr;     /* cells beyond xi = 0 and beyond xi = 1 */
+    double *vs;        /* V - vref at the points */
+    double *ad;        /* diagonal of A */
+    double *ao;        /* off-diagonal of A, ao[i] couples i and i + 1 */
+    double anorm;      /* bound on |A| (Sturm-count tolerance) */
+    double *v1, *v2;   /* the eigenvectors found on this grid */
+    double t[2];       /* and the eigenvalues (shifted) */
 } grid;
 
 struct tk_schrod {
@@ -29,12 +42,11 @@ struct tk_schrod {
     double *x, *y, *m;
     double vmin, vmax, kmax; /* range of the values, largest curvature */
     double s0, k0, s1, k1;   /* continuation slopes and curvatures */
-    /* grids: coarse (0), N (1), 2N + 1 (2) */
-    grid g[3];
-    int gcap[3];
+    grid gs[3];
+    grid *g[3]; /* coarse to fine, rotated when refining */
     /* work vectors, sized for the largest grid */
     int wcap;
-    double *x1, *x2, *y1, *y2, *r1, *r2, *dl, *dd, *du, *du2;
+    double *x1, *x2, *y1, *r1, *r2, *dl, *dd, *du, *du2; /* y1: 2 vectors */
     lapack_int *ipiv;
 };
 
@@ -44,12 +56,15 @@ void tk_schrod_defaults(tk_schrod_opts *o)
 {
     o->points = 0;
     o->margin = 20;
+    o->tol = 1e-6;
     o->walls = 0;
 }
 
 tk_schrod *tk_schrod_new(void)
 {
     tk_schrod *s = tk_xcalloc(1, sizeof *s);
+    for (int k = 0; k < 3; k++)
+        s->g[k] = &s->gs[k];
     return s;
 }
 
@@ -61,13 +76,14 @@ void tk_schrod_free(tk_schrod *s)
     free(s->y);
     free(s->m);
     for (int k = 0; k < 3; k++) {
-        free(s->g[k].vs);
-        free(s->g[k].ad);
-        free(s->g[k].ao);
-        free(s->g[k].v1);
-        free(s->g[k].v2);
+        grid *g = &s->gs[k];
+        free(g->vs);
+        free(g->ad);
+        free(g->ao);
+        free(g->v1);
+        free(g->v2);
     }
-    double *w[] = {s->x1, s->x2, s->y1, s->y2, s->r1, s->r2, s->dl, s->dd, s->du, s->du2};
+    double *w[] = {s->x1, s->x2, s->y1, s->r1, s->r2, s->dl, s->dd, s->du, s->du2};
     for (size_t k = 0; k < sizeof w / sizeof *w; k++)
         free(w[k]);
     free(s->ipiv);
@@ -209,15 +225,12 @@ static double extension(const tk_schrod *s, int side, double c, double etop, dou
     return u;
 }
 
-double tk_schrod_points(const tk_schrod *s, double c, double etop)
+double tk_schrod_points(const tk_schrod *s, double c)
 {
-    /* the largest local wave number of the states up to etop, and the
-     * curvature scale of the potential (harmonic length of the stiffest
-     * point) */
-    double kw = sqrt(fmax(etop - s->vmin, 0) / c);
-    double kh = s->kmax > 0 ? pow(s->kmax / (2 * c), 0.25) : 0;
-    double p = 0.6 * fmax(kw, 2 * kh);
-    return fmax(p, 32);
+    /* five points per harmonic length sqrt(sqrt(2 c / k)) at the stiffest
+     * knot of the profile, at least 32, at most 512 */
+    double p = s->kmax > 0 ? 3 * pow(s->kmax / (2 * c), 0.25) : 0;
+    return fmin(fmax(p, 32), 512);
 }
 
 /* ------------------------------------------------------------------ grids */
@@ -230,8 +243,7 @@ static void ensure_work(tk_schrod *s, int n)
     size_t b = (size_t)n * sizeof(double);
     s->x1 = tk_xrealloc(s->x1, b);
     s->x2 = tk_xrealloc(s->x2, b);
-    s->y1 = tk_xrealloc(s->y1, b);
-    s->y2 = tk_xrealloc(s->y2, b);
+    s->y1 = tk_xrealloc(s->y1, 2 * b);
     s->r1 = tk_xrealloc(s->r1, b);
     s->r2 = tk_xrealloc(s->r2, b);
     s->dl = tk_xrealloc(s->dl, b);
@@ -241,30 +253,38 @@ static void ensure_work(tk_schrod *s, int n)
     s->ipiv = tk_xrealloc(s->ipiv, (size_t)n * sizeof *s->ipiv);
 }
 
-/* The potential on the grid points: one sweep through the knots. */
-static void grid_setup(tk_schrod *s, int which, int n, double a, double h, double c, double vref,
-                       int walls)
+/* Set up grid g: m cells per unit xi, kl cells beyond xi = 0 and kr beyond
+ * xi = 1, so that 0 and 1 are nodes (the profile joins its continuation
+ * there, where V''' jumps: a node at the joint keeps the error expansion in
+ * powers of h regular).  The potential at the points comes from one sweep
+ * through the knots. */
+static void grid_setup(tk_schrod *s, grid *g, double m, double kl, double kr, double c,
+                       double vref, int walls)
 {
-    grid *g = &s->g[which];
-    if (n > s->gcap[which]) {
-        s->gcap[which] = n;
-        g->vs = tk_xrealloc(g->vs, (size_t)n * sizeof *g->vs);
-        g->ad = tk_xrealloc(g->ad, (size_t)n * sizeof *g->ad);
-        g->ao = tk_xrealloc(g->ao, (size_t)n * sizeof *g->ao);
-        g->v1 = tk_xrealloc(g->v1, (size_t)n * sizeof *g->v1);
-        g->v2 = tk_xrealloc(g->v2, (size_t)n * sizeof *g->v2);
+    int n = (int)(kl + m + kr) - 1;
+    if (n > g->cap) {
+        g->cap = n;
+        size_t b = (size_t)n * sizeof(double);
+        g->vs = tk_xrealloc(g->vs, b);
+        g->ad = tk_xrealloc(g->ad, b);
+        g->ao = tk_xrealloc(g->ao, b);
+        g->v1 = tk_xrealloc(g->v1, b);
+        g->v2 = tk_xrealloc(g->v2, b);
     }
     ensure_work(s, n);
     g->n = n;
-    g->a = a;
-    g->h = h;
+    g->m = m;
+    g->kl = kl;
+    g->kr = kr;
+    g->h = 1 / m;
+    g->a = -kl / m;
     g->c = c;
     int k = 0;
     double vmax = 0;
     for (int i = 0; i < n; i++) {
-        double xi = a + (i + 1) * h, v;
-        if (xi < 0 || xi > 1) {
-            v = tk_schrod_potential(s, xi, walls);
+        double j = i + 1 - kl, xi = j / m, v;
+        if (j <= 0 || j >= m) {
+            v = j == 0 ? s->y[0] : j == m ? s->y[s->np - 1] : tk_schrod_potential(s, xi, walls);
         } else {
             while (k < s->np - 2 && s->x[k + 1] <= xi)
                 k++;
@@ -273,7 +293,7 @@ static void grid_setup(tk_schrod *s, int which, int n, double a, double h, doubl
         g->vs[i] = v - vref;
         vmax = fmax(vmax, fabs(g->vs[i]));
     }
-    double kin = c / (h * h);
+    double kin = c * m * m;
     for (int i = 0; i < n; i++) {
         g->ad[i] = 2 * kin + MD * g->vs[i];
         if (i + 1 < n)
@@ -282,22 +302,22 @@ static void grid_setup(tk_schrod *s, int which, int n, double a, double h, doubl
     g->anorm = 4 * kin + vmax;
 }
 
-/* Number of eigenvalues of the pencil below sigma (Sturm count of the LDL^T
- * factorisation of A - sigma M). */
+/* Number of eigenvalues of the pencil below sigma: the negative pivots of
+ * the LDL^T factorisation of A - sigma M (Sturm count). */
 static int sturm(const grid *g, double sigma)
 {
-    const double pivmin = DBL_MIN * 1e10 * fmax(g->anorm, 1);
-    int neg = 0;
-    double t = g->ad[0] - sigma * MD;
-    const double e = MO * sigma;
-    for (int i = 0;;) {
+    const double pivmin = DBL_MIN * 1e10 * fmax(g->anorm, 1), e = MO * sigma, dm = MD * sigma;
+    const double *ad = g->ad, *ao = g->ao;
+    double t = ad[0] - dm;
+    if (fabs(t) < pivmin)
+        t = -pivmin;
+    int neg = t < 0;
+    for (int i = 1; i < g->n; i++) {
+        double o = ao[i - 1] - e;
+        t = (ad[i] - dm) - o * o / t;
         if (fabs(t) < pivmin)
             t = -pivmin;
         neg += t < 0;
-        if (++i == g->n)
-            break;
-        double o = g->ao[i - 1] - e;
-        t = (g->ad[i] - sigma * MD) - o * o / t;
     }
     return neg;
 }
@@ -315,45 +335,69 @@ static void mul_m(int n, const double *x, double *y)
     y[n - 1] = MD * x[n - 1] + MO * x[n - 2];
 }
 
-/* x^T M y */
-static double form_m(int n, const double *x, const double *y)
+/* The M-inner products of x and y: out = {x.x, x.y, y.y} */
+static void forms_m(int n, const double *x, const double *y, double out[3])
 {
-    double s = 0, o = 0;
-    for (int i = 0; i < n; i++)
-        s += x[i] * y[i];
-    for (int i = 0; i + 1 < n; i++)
-        o += x[i] * y[i + 1] + x[i + 1] * y[i];
-    return MD * s + MO * o;
+    double sxx = 0, sxy = 0, syy = 0, oxx = 0, oxy = 0, oyy = 0;
+    for (int i = 0; i < n; i++) {
+        sxx += x[i] * x[i];
+        sxy += x[i] * y[i];
+        syy += y[i] * y[i];
+    }
+    for (int i = 0; i + 1 < n; i++) {
+        oxx += x[i] * x[i + 1];
+        oxy += x[i] * y[i + 1] + x[i + 1] * y[i];
+        oyy += y[i] * y[i + 1];
+    }
+    out[0] = MD * sxx + 2 * MO * oxx;
+    out[1] = MD * sxy + MO * oxy;
+    out[2] = MD * syy + 2 * MO * oyy;
 }
 
-/* x^T A y, the kinetic part as a sum over the n + 1 links of products of
- * differences (no cancellation for x = y). */
-static double form_a(const grid *g, const double *x, const double *y)
+/* The A-forms {x.A.x, x.A.y, y.A.y}; the kinetic part is a sum over the
+ * n + 1 links of products of differences, so that the diagonal forms (the
+ * energies above vref) are sums of positive terms, without cancellation. */
+static void forms_a(const grid *g, const double *x, const double *y, double out[3])
 {
     int n = g->n;
     const double *v = g->vs;
-    double k = x[0] * y[0] + x[n - 1] * y[n - 1], p = 0, q = 0;
-    for (int i = 0; i + 1 < n; i++)
-        k += (x[i + 1] - x[i]) * (y[i + 1] - y[i]);
-    for (int i = 0; i < n; i++)
-        p += v[i] * x[i] * y[i];
-    for (int i = 0; i + 1 < n; i++)
-        q += (v[i] + v[i + 1]) * (x[i] * y[i + 1] + x[i + 1] * y[i]);
-    return g->c / (g->h * g->h) * k + MD * p + q / 24;
+    double kxx = x[0] * x[0] + x[n - 1] * x[n - 1];
+    double kxy = x[0] * y[0] + x[n - 1] * y[n - 1];
+    double kyy = y[0] * y[0] + y[n - 1] * y[n - 1];
+    double pxx = 0, pxy = 0, pyy = 0;
+    for (int i = 0; i + 1 < n; i++) {
+        double dx = x[i + 1] - x[i], dy = y[i + 1] - y[i], w = (v[i] + v[i + 1]) / 24;
+        kxx += dx * dx;
+        kxy += dx * dy;
+        kyy += dy * dy;
+        pxx += w * 2 * x[i] * x[i + 1];
+        pxy += w * (x[i] * y[i + 1] + x[i + 1] * y[i]);
+        pyy += w * 2 * y[i] * y[i + 1];
+    }
+    for (int i = 0; i < n; i++) {
+        double w = MD * v[i];
+        pxx += w * x[i] * x[i];
+        pxy += w * x[i] * y[i];
+        pyy += w * y[i] * y[i];
+    }
+    double kin = g->c * g->m * g->m;
+    out[0] = kin * kxx + pxx;
+    out[1] = kin * kxy + pxy;
+    out[2] = kin * kyy + pyy;
 }
 
-/* Factorise A - sigma M (LAPACKE_dgttrf) into s->dl, dd, du, du2, ipiv.
- * Returns 0, or -1 if singular even after nudging sigma. */
+/* Factorise A - sigma M (LAPACKE_dgttrf, LU with partial pivoting) into
+ * s->dl, dd, du, du2, ipiv.  Returns 0, or -1 if singular even after
+ * nudging sigma. */
 static int factor(tk_schrod *s, const grid *g, double sigma)
 {
     int n = g->n;
     for (int attempt = 0; attempt < 4; attempt++) {
-        double e = MO * sigma;
-        for (int i = 0; i < n; i++) {
-            s->dd[i] = g->ad[i] - MD * sigma;
-            if (i + 1 < n)
-                s->dl[i] = s->du[i] = g->ao[i] - e;
-        }
+        double e = MO * sigma, dm = MD * sigma;
+        for (int i = 0; i < n; i++)
+            s->dd[i] = g->ad[i] - dm;
+        for (int i = 0; i + 1 < n; i++)
+            s->dl[i] = s->du[i] = g->ao[i] - e;
         if (LAPACKE_dgttrf_work(n, s->dl, s->dd, s->du, s->du2, s->ipiv) == 0)
             return 0;
         sigma += 64 * EPS * (fabs(sigma) + g->anorm * 1e-3);
@@ -361,12 +405,18 @@ static int factor(tk_schrod *s, const grid *g, double sigma)
     return -1;
 }
 
-/* y = (A - sigma M)^{-1} M x with the factorisation of factor() */
-static int inv_solve(tk_schrod *s, const grid *g, const double *x, double *y)
+/* y = (A - sigma M)^{-1} M x with the factorisation of factor(); with
+ * x2, y2 too (y2 must follow y in memory: y2 = y + n). */
+static int inv_solve(tk_schrod *s, const grid *g, const double *x, const double *x2, double *y)
 {
-    mul_m(g->n, x, y);
-    return LAPACKE_dgttrs_work(LAPACK_COL_MAJOR, 'N', g->n, 1, s->dl, s->dd, s->du, s->du2,
-                               s->ipiv, y, g->n) ? -1 : 0;
+    int n = g->n;
+    mul_m(n, x, y);
+    if (x2)
+        mul_m(n, x2, y + n);
+    return LAPACKE_dgttrs_work(LAPACK_COL_MAJOR, 'N', n, x2 ? 2 : 1, s->dl, s->dd, s->du, s->du2,
+                               s->ipiv, y, n)
+               ? -1
+               : 0;
 }
 
 static void scale(int n, double *x, double f)
@@ -375,95 +425,96 @@ static void scale(int n, double *x, double f)
         x[i] *= f;
 }
 
-/* Rayleigh-Ritz on span{y1, y2}: M-orthonormal Ritz vectors into x1, x2,
- * Ritz values t[0] <= t[1].  Returns 0, -1 if the span is degenerate. */
-static int ritz(const grid *g, const double *y1, const double *y2, double *x1, double *x2,
-                double t[2])
+/* Rayleigh-Ritz on span{y1, y2} (overwritten): M-orthonormal Ritz vectors
+ * into x1, x2, Ritz values t[0] <= t[1].  Returns 0, -1 if degenerate. */
+static int ritz(const grid *g, double *y1, double *y2, double *x1, double *x2, double t[2])
 {
     int n = g->n;
-    double n1 = form_m(n, y1, y1);
-    if (!(n1 > 0) || !isfinite(n1))
+    double f[3];
+    forms_m(n, y1, y2, f);
+    if (!(f[0] > 0) || !(f[2] > 0) || !isfinite(f[0]) || !isfinite(f[2]))
         return -1;
-    memcpy(x1, y1, (size_t)n * sizeof *x1);
-    scale(n, x1, 1 / sqrt(n1));
-    memcpy(x2, y2, (size_t)n * sizeof *x2);
-    double n2 = form_m(n, x2, x2);
-    if (!(n2 > 0) || !isfinite(n2))
-        return -1;
-    scale(n, x2, 1 / sqrt(n2));
-    for (int pass = 0; pass < 2; pass++) { /* Gram-Schmidt, twice */
-        double r = form_m(n, x1, x2);
+    double a = 1 / sqrt(f[0]), b = 1 / sqrt(f[2]);
+    scale(n, y1, a);
+    scale(n, y2, b);
+    double r = f[1] * a * b;
+    for (int pass = 0; pass < 2; pass++) { /* Gram-Schmidt, twice if needed */
         for (int i = 0; i < n; i++)
-            x2[i] -= r * x1[i];
-        double nn = form_m(n, x2, x2);
-        if (!(nn > 1e-24))
+            y2[i] -= r * y1[i];
+        forms_m(n, y1, y2, f);
+        if (!(f[2] > 1e-24))
             return -1;
-        scale(n, x2, 1 / sqrt(nn));
+        b = 1 / sqrt(f[2]);
+        scale(n, y2, b);
+        r = f[1] * b;
+        if (f[2] > 0.01) /* little cancellation: orthogonal to working precision */
+            break;
     }
-    double h11 = form_a(g, x1, x1), h22 = form_a(g, x2, x2), h12 = form_a(g, x1, x2);
-    /* Jacobi rotation diagonalising [[h11 h12] [h12 h22]] */
-    double cs = 1, sn = 0;
-    if (h12 != 0) {
+    double h[3];
+    forms_a(g, y1, y2, h);
+    double h11 = h[0], h12 = h[1], h22 = h[2], cs = 1, sn = 0;
+    if (h12 != 0) { /* Jacobi rotation */
         double tau = (h22 - h11) / (2 * h12);
         double tt = (tau >= 0 ? 1 : -1) / (fabs(tau) + sqrt(1 + tau * tau));
         cs = 1 / sqrt(1 + tt * tt);
         sn = tt * cs;
-        /* new h11 = h11 - tt h12, h22 = h22 + tt h12 */
         h11 -= tt * h12;
         h22 += tt * h12;
     }
+    if (h11 > h22) { /* lower first */
+        double tmp = h11;
+        h11 = h22;
+        h22 = tmp;
+        tmp = cs;
+        cs = -sn;
+        sn = tmp;
+    }
     for (int i = 0; i < n; i++) {
-        double a = x1[i], b = x2[i];
-        x1[i] = cs * a - sn * b;
-        x2[i] = sn * a + cs * b;
+        x1[i] = cs * y1[i] - sn * y2[i];
+        x2[i] = sn * y1[i] + cs * y2[i];
     }
-    if (h11 <= h22) {
-        t[0] = h11;
-        t[1] = h22;
-    } else {
-        t[0] = h22;
-        t[1] = h11;
-        for (int i = 0; i < n; i++) {
-            double a = x1[i];
-            x1[i] = x2[i];
-            x2[i] = a;
-        }
-    }
+    t[0] = h11;
+    t[1] = h22;
     return 0;
 }
 
-/* Inverse iteration with Rayleigh-quotient shifts on the two vectors
- * s->x1, s->x2 (the current approximations, Ritz values t).  Returns the
- * number of steps, or -1 without convergence. */
-static int rqi(tk_schrod *s, const grid *g, double t[2], int maxit, double tol)
+/* Inverse iteration with Rayleigh-quotient shifts on s->x1, s->x2 (Ritz
+ * values t), Rayleigh-Ritz after every step.  With brackets br = {l1, u1,
+ * l2, u2} (each holding its eigenvalue), a Ritz value outside its bracket
+ * is replaced as shift by the bracket's midpoint, so that the iteration
+ * cannot wander to a neighbour.  Stops after the step whose change of t is
+ * below tol (relative): the convergence being cubic, the error left is
+ * then of order tol^3.  Returns the steps, -1 on failure. */
+static int rqi(tk_schrod *s, const grid *g, double t[2], int maxit, double tol, const double *br)
 {
-    double scl = fmax(fabs(t[1]), fabs(t[0]));
     for (int it = 1; it <= maxit; it++) {
-        double t0 = t[0], t1 = t[1];
-        if (fabs(t1 - t0) <= 1e-12 * scl) {
-            if (factor(s, g, 0.5 * (t0 + t1)) || inv_solve(s, g, s->x1, s->y1) ||
-                inv_solve(s, g, s->x2, s->y2))
+        double t0 = t[0], t1 = t[1], scl = fmax(fabs(t0), fabs(t1));
+        double s0 = t0, s1 = t1;
+        if (br) {
+            if (!(s0 >= br[0] && s0 <= br[1]))
+                s0 = 0.5 * (br[0] + br[1]);
+            if (!(s1 >= br[2] && s1 <= br[3]))
+                s1 = 0.5 * (br[2] + br[3]);
+        }
+        if (fabs(s1 - s0) <= 1e-3 * scl) {
+            /* a near-degenerate pair: one shift for both, the convergence
+             * factor (t1 - t0) / (E3 - t1) per step is still small */
+            if (factor(s, g, 0.5 * (s0 + s1)) || inv_solve(s, g, s->x1, s->x2, s->y1))
                 return -1;
         } else {
-            if (factor(s, g, t0) || inv_solve(s, g, s->x1, s->y1) || factor(s, g, t1) ||
-                inv_solve(s, g, s->x2, s->y2))
+            if (factor(s, g, s0) || inv_solve(s, g, s->x1, NULL, s->y1) || factor(s, g, s1) ||
+                inv_solve(s, g, s->x2, NULL, s->y1 + g->n))
                 return -1;
         }
-        if (ritz(g, s->y1, s->y2, s->x1, s->x2, t))
+        if (ritz(g, s->y1, s->y1 + g->n, s->x1, s->x2, t))
             return -1;
-        scl = fmax(fabs(t[1]), fabs(t[0]));
-        double ch = fmax(fabs(t[0] - t0), fabs(t[1] - t1));
-        if (getenv("SCHROD_DEBUG"))
-            fprintf(stderr, "rqi n=%d it=%d t=%.17g %.17g ch=%.3g\n", g->n, it, t[0], t[1], ch / scl);
-        /* the change is the error before this step; the convergence is
-         * cubic: a change of 2e-6 leaves an error of order 1e-17 */
-        if (ch <= tol * scl)
+        if (fmax(fabs(t[0] - t0), fabs(t[1] - t1)) <= tol * scl && s0 == t0 && s1 == t1)
             return it;
     }
     return -1;
 }
 
-/* Deterministic start vectors (a smooth hump and a ramp with noise). */
+/* Deterministic start vectors: a hump and a ramp, with noise. */
 static void start_vectors(int n, double *r1, double *r2)
 {
     unsigned long long z = 88172645463325252ULL;
@@ -472,16 +523,34 @@ static void start_vectors(int n, double *r1, double *r2)
         z ^= z >> 7;
         z ^= z << 17;
         double u = (double)(z >> 11) / 9007199254740992.0 - 0.5;
-        double t = (i + 1.0) / (n + 1.0);
+        double x = (i + 1.0) / (n + 1.0);
         r1[i] = 1 + 0.25 * u;
-        r2[i] = (t - 0.5) + 0.25 * u;
+        r2[i] = (x - 0.5) + 0.25 * u;
     }
 }
 
-/* The two lowest eigenpairs of grid g from scratch: bisection by Sturm
- * counts for starting shifts, then rqi.  Energies shifted; hi: a guess
- * above E2.  Returns steps or -1. */
-static int solve_scratch(tk_schrod *s, const grid *g, double hi, double t[2], int *counts)
+/* Check with a Sturm count that t are the two lowest eigenvalues of g: t
+ * are Ritz values of two orthogonal converged vectors, so t[1] is at least
+ * E2, and the pair is (E1, E2) when exactly two eigenvalues lie below t[1]
+ * (plus the error of the count). */
+static int check(const grid *g, const double t[2])
+{
+    double d = 1e-9 * fmax(fabs(t[1]), fabs(t[0])) + 1e3 * EPS * g->anorm;
+    return sturm(g, t[1] + d) == 2;
+}
+
+static void keep(tk_schrod *s, grid *g, const double t[2])
+{
+    memcpy(g->v1, s->x1, (size_t)g->n * sizeof *g->v1);
+    memcpy(g->v2, s->x2, (size_t)g->n * sizeof *g->v2);
+    g->t[0] = t[0];
+    g->t[1] = t[1];
+}
+
+/* The two lowest eigenpairs of g from scratch: brackets of width tol
+ * (relative to the range) from Sturm counts (bisection), then inverse
+ * iteration.  hi: a guess above E2 (shifted).  Returns the steps, or -1. */
+static int scratch_try(tk_schrod *s, grid *g, double hi, double rtol)
 {
     int n = g->n;
     double lo = 0;
@@ -489,8 +558,7 @@ static int solve_scratch(tk_schrod *s, const grid *g, double hi, double t[2], in
         lo = fmin(lo, g->vs[i]);
     double span = fmax(hi - lo, 1e-300);
     lo -= 1e-3 * span;
-    int nc = 0;
-    for (int k = 0; sturm(g, lo) > 0; k++, nc++) {
+    for (int k = 0; sturm(g, lo) > 0; k++) {
         if (k > 60)
             return -1;
         lo -= span;
@@ -498,17 +566,16 @@ static int solve_scratch(tk_schrod *s, const grid *g, double hi, double t[2], in
     }
     if (!(hi > lo))
         hi = lo + span;
-    for (int k = 0; sturm(g, hi) < 2; k++, nc++) {
+    for (int k = 0; sturm(g, hi) < 2; k++) {
         if (k > 200)
             return -1;
         hi += 2 * (hi - lo);
     }
     /* brackets: count(l1) = 0 < count(u1), count(l2) <= 1 < count(u2) */
-    double l1 = lo, u1 = hi, l2 = lo, u2 = hi, tol = 1e-3 * (hi - lo);
+    double l1 = lo, u1 = hi, l2 = lo, u2 = hi, tol = rtol * (hi - lo);
     while (u2 - l2 > tol) {
         double mid = 0.5 * (l2 + u2);
         int cnt = sturm(g, mid);
-        nc++;
         if (cnt >= 2) {
             u2 = mid;
             u1 = fmin(u1, mid);
@@ -526,34 +593,38 @@ static int solve_scratch(tk_schrod *s, const grid *g, double hi, double t[2], in
             u1 = mid;
         else
             l1 = mid;
-        nc++;
     }
-    *counts += nc;
     start_vectors(n, s->r1, s->r2);
-    double s1 = 0.5 * (l1 + u1), s2 = 0.5 * (l2 + u2);
-    if (s2 - s1 <= 1e-12 * fmax(fabs(s2), fabs(s1))) {
-        if (factor(s, g, s1) || inv_solve(s, g, s->r1, s->y1) || inv_solve(s, g, s->r2, s->y2))
+    double s1 = 0.5 * (l1 + u1), s2 = 0.5 * (l2 + u2), t[2];
+    if (s2 - s1 <= 1e-3 * fmax(fabs(s1), fabs(s2))) {
+        if (factor(s, g, 0.5 * (s1 + s2)) || inv_solve(s, g, s->r1, s->r2, s->y1))
             return -1;
-    } else {
-        if (factor(s, g, s1) || inv_solve(s, g, s->r1, s->y1) || factor(s, g, s2) ||
-            inv_solve(s, g, s->r2, s->y2))
-            return -1;
-    }
-    if (ritz(g, s->y1, s->y2, s->x1, s->x2, t))
+    } else if (factor(s, g, s1) || inv_solve(s, g, s->r1, NULL, s->y1) || factor(s, g, s2) ||
+               inv_solve(s, g, s->r2, NULL, s->y1 + g->n)) {
         return -1;
-    int it = rqi(s, g, t, 40, 2e-6);
-    return it < 0 ? -1 : it + 1;
+    }
+    if (ritz(g, s->y1, s->y1 + g->n, s->x1, s->x2, t))
+        return -1;
+    double br[4] = {l1, u1, l2, u2};
+    int it = rqi(s, g, t, 60, 2e-6, br);
+    if (it < 0 || !check(g, t))
+        return -1;
+    keep(s, g, t);
+    return it + 1;
 }
 
-/* Check with Sturm counts that t are the two lowest eigenvalues. */
-static int check(const grid *g, const double t[2])
+/* From scratch, with narrow brackets on a second try (levels close to
+ * each other). */
+static int solve_scratch(tk_schrod *s, grid *g, double hi)
 {
-    double d = 1e-9 * fmax(fabs(t[1]), fabs(t[0])) + 1e3 * EPS * g->anorm;
-    return sturm(g, t[0] - d) == 0 && sturm(g, t[1] + d) == 2;
+    int it = scratch_try(s, g, hi, 1e-3);
+    if (it < 0)
+        it = scratch_try(s, g, hi, 1e-9);
+    return it;
 }
 
-/* Cubic (four-point Lagrange) interpolation of a vector from grid f
- * (values v, zero at and beyond its walls) to grid g. */
+/* Interpolation of a vector from grid f (values v, zero at and beyond its
+ * walls) to grid g: four-point Lagrange (cubic). */
 static double at(const grid *f, const double *v, int j)
 {
     return j >= 0 && j < f->n ? v[j] : 0;
@@ -561,6 +632,15 @@ static double at(const grid *f, const double *v, int j)
 
 static void transfer(const grid *f, const double *v, const grid *g, double *out)
 {
+    if (g->m == 2 * f->m && g->a == f->a && g->n == 2 * f->n + 1) {
+        /* the nested grid: old nodes, and midpoints */
+        for (int i = 0; i < f->n; i++)
+            out[2 * i + 1] = v[i];
+        for (int j = -1; j < f->n; j++)
+            out[2 * j + 2] = (9 * (at(f, v, j) + at(f, v, j + 1)) -
+                              (at(f, v, j - 1) + at(f, v, j + 2))) / 16;
+        return;
+    }
     for (int i = 0; i < g->n; i++) {
         double p = (g->a + (i + 1) * g->h - f->a) / f->h - 1; /* index on f */
         if (p <= -1 || p >= f->n) {
@@ -576,133 +656,127 @@ static void transfer(const grid *f, const double *v, const grid *g, double *out)
     }
 }
 
-/* Solve on grid g starting from the eigenvectors of grid f and its Ritz
- * values t; falls back to solve_scratch.  Keeps the vectors in g. */
-static int solve_from(tk_schrod *s, const grid *f, grid *g, double t[2], double hi, int *counts)
+/* Solve on grid g starting from the eigenpairs of grid f; falls back to
+ * solve_scratch.  Returns the steps, or -1. */
+static int solve_from(tk_schrod *s, const grid *f, grid *g, double hi)
 {
     transfer(f, f->v1, g, s->r1);
     transfer(f, f->v2, g, s->r2);
+    double t[2];
     int it = -1;
     if (ritz(g, s->r1, s->r2, s->x1, s->x2, t) == 0)
-        it = rqi(s, g, t, 30, 2e-6);
-    if (it < 0 || !check(g, t)) {
-        *counts += 1;
-        int it2 = solve_scratch(s, g, hi, t, counts);
-        if (it2 < 0 || !check(g, t))
-            return -1;
-        it = (it < 0 ? 30 : it) + it2;
+        it = rqi(s, g, t, 30, 2e-6, NULL);
+    if (it >= 0 && check(g, t)) {
+        keep(s, g, t);
+        return it;
     }
-    memcpy(g->v1, s->x1, (size_t)g->n * sizeof *g->v1);
-    memcpy(g->v2, s->x2, (size_t)g->n * sizeof *g->v2);
-    return it;
+    int it2 = solve_scratch(s, g, hi);
+    return it2 < 0 ? -1 : 30 + it2;
 }
 
 /* ------------------------------------------------------------------ solve */
 
 /* The extensions beyond xi = 0 and xi = 1 for levels up to etop. */
-static void domain(const tk_schrod *s, double c, double etop, const tk_schrod_opts *o, double ext[2])
+static void domain(const tk_schrod *s, double c, double etop, const tk_schrod_opts *o,
+                   double ext[2])
 {
     ext[0] = o->walls ? 0 : extension(s, 0, c, etop, o->margin);
     ext[1] = o->walls ? 0 : extension(s, 1, c, etop, o->margin);
 }
 
-/* A grid with m cells per unit xi whose nodes include xi = 0 and xi = 1
- * (the profile joins its continuation there: a node at the joint keeps
- * the error expansion in powers of h regular), kl cells beyond 0 and kr
- * beyond 1. */
-static grid *grid_aligned(tk_schrod *s, int which, double m, double kl, double kr, double c,
-                          double vref, int walls)
+/* Richardson extrapolation (h^4) from grids with h and h/2 */
+static double richardson(double coarse, double fine)
 {
-    grid_setup(s, which, (int)(kl + m + kr) - 1, -kl / m, 1 / m, c, vref, walls);
-    return &s->g[which];
+    return fine + (fine - coarse) / 15;
 }
 
 int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
                     tk_schrod_result *r)
 {
     memset(r, 0, sizeof *r);
-    r->e1 = r->e2 = r->split = r->err = NAN;
-    double c = 1 / (2 * mt * d * d), vref = s->vmin;
-    int counts = 0;
+    r->e1 = r->e2 = r->split = r->err = r->e1f = r->e2f = NAN;
+    const double c = 1 / (2 * mt * d * d), vref = s->vmin, cap = 5e7;
+    const int autogrid = !(o->points > 0);
 
     /* The domain holds the levels up to the top of the profile (or the
-     * second level of a box of length 1, if higher); if E2 turns out to lie
-     * above, it is enlarged and the levels recomputed. */
-    double etop = fmax(s->vmax, s->vmin + 39.47841760435743 * c), ext[2], t[2], tn[2], tc[2];
-    double p = 0;
-    grid *g0 = &s->g[0], *g1 = &s->g[1], *g2 = &s->g[2];
+     * second level of a box of length 1, if higher); if E2 turns out to
+     * lie above, it is enlarged and the levels recomputed. */
+    double etop = fmax(s->vmax, s->vmin + 39.47841760435743 * c), ext[2], kl = 0, kr = 0;
+    double m = fmax(ceil((autogrid ? tk_schrod_points(s, c) : o->points) / 2), 2);
     for (int pass = 0;; pass++) {
         domain(s, c, etop, o, ext);
-        p = o->points > 0 ? o->points : tk_schrod_points(s, c, etop);
-        /* cells per unit xi: m0, 2 m0, 4 m0; cells beyond the ends multiples */
-        double m0 = fmin(fmax(ceil(p / 2), 4), 1e6);
-        double kl = ceil(ext[0] * m0), kr = ceil(ext[1] * m0);
-        if ((kl + kr + m0) * 4 > 1e8)
-            return -1; /* absurd domain */
-        p = 2 * m0;
+        kl = ceil(ext[0] * m);
+        kr = ceil(ext[1] * m);
+        if ((kl + kr + m) * 4 > cap)
+            return -1;
+        grid **g = s->g;
         if (pass == 0) {
-            g0 = grid_aligned(s, 0, m0, kl, kr, c, vref, o->walls);
-            int it = solve_scratch(s, g0, etop - vref, t, &counts);
-            if (it < 0 || !check(g0, t))
-                return -1;
-            memcpy(g0->v1, s->x1, (size_t)g0->n * sizeof *g0->v1);
-            memcpy(g0->v2, s->x2, (size_t)g0->n * sizeof *g0->v2);
-            r->iters += it;
-        } else {
-            /* start from the last finest grid */
-            grid *g3 = grid_aligned(s, 0, m0, kl, kr, c, vref, o->walls);
-            int it = solve_from(s, g2, g3, t, etop - vref, &counts);
+            grid_setup(s, g[0], m, kl, kr, c, vref, o->walls);
+            int it = solve_scratch(s, g[0], etop - vref);
             if (it < 0)
                 return -1;
             r->iters += it;
-            g0 = g3;
+        } else {
+            /* the old finest grid is the start */
+            grid *t = g[0];
+            g[0] = g[2];
+            g[2] = t;
+            grid_setup(s, g[0], m, kl, kr, c, vref, o->walls);
+            int it = solve_from(s, g[2], g[0], etop - vref);
+            if (it < 0)
+                return -1;
+            r->iters += it;
         }
-        tc[0] = t[0];
-        tc[1] = t[1];
-        g1 = grid_aligned(s, 1, 2 * m0, 2 * kl, 2 * kr, c, vref, o->walls);
-        int it = solve_from(s, g0, g1, t, etop - vref, &counts);
-        if (it < 0)
-            return -1;
-        r->iters += it;
-        tn[0] = t[0];
-        tn[1] = t[1];
-        g2 = grid_aligned(s, 2, 4 * m0, 4 * kl, 4 * kr, c, vref, o->walls);
-        it = solve_from(s, g1, g2, t, etop - vref, &counts);
-        if (it < 0)
-            return -1;
-        r->iters += it;
-        if (getenv("SCHROD_DEBUG"))
-            fprintf(stderr, "pass %d domain %g %g etop %g p %g n %d %d %d\n", pass, ext[0], ext[1],
-                    etop, p, g0->n, g1->n, g2->n);
+        for (int k = 1; k < 3; k++) {
+            double f = k == 1 ? 2 : 4;
+            grid_setup(s, g[k], f * m, f * kl, f * kr, c, vref, o->walls);
+            int it = solve_from(s, g[k - 1], g[k], etop - vref);
+            if (it < 0)
+                return -1;
+            r->iters += it;
+        }
+        const double *t = g[2]->t;
         double need = vref + t[1] + 0.1 * (t[1] - fmin(t[0], 0)) + 0.1 * (t[1] - t[0]);
         if (need <= etop || o->walls || pass == 2)
             break;
         etop = need;
     }
-    double a = g2->a, b = g2->a + (g2->n + 1) * g2->h;
-    int n2 = g2->n;
 
-    /* 3. Richardson (h^4) and the error estimate */
-    double sn = tn[1] - tn[0], sf = t[1] - t[0], sc = tc[1] - tc[0];
-    double e1 = t[0] + (t[0] - tn[0]) / 15, e2x = t[1] + (t[1] - tn[1]) / 15;
-    double rc = sn + (sn - sc) / 15, rf = sf + (sf - sn) / 15;
-    if (getenv("SCHROD_DEBUG"))
-        fprintf(stderr, "splits %.17g %.17g %.17g  R %.17g %.17g\n", sc, sn, sf, rc, rf);
-    r->e1n = tn[0] + vref;
-    r->e2n = tn[1] + vref;
-    r->e1f = t[0] + vref;
-    r->e2f = t[1] + vref;
-    r->e1 = e1 + vref;
-    r->e2 = e2x + vref;
-    r->split = e2x - e1;
-    double roundoff = 64 * EPS * fmax(fabs(t[1]), fabs(t[0])) / fabs(r->split);
-    r->err = fabs(rf - rc) / (31 * fabs(r->split)) + roundoff;
-    r->e1n = fabs(sf - sn) / (15 * fabs(r->split)); /* DEBUG: old estimate */
-    r->a = a;
-    r->b = b;
+    /* Richardson on grids 2 and 3, error estimate from grids 1 and 2;
+     * refine (one more grid each time) while the estimate is too large */
+    for (;;) {
+        grid **g = s->g;
+        const double *t0 = g[0]->t, *t1 = g[1]->t, *t2 = g[2]->t;
+        double e1 = richardson(t1[0], t2[0]), e2 = richardson(t1[1], t2[1]);
+        double split = e2 - e1;
+        double rc = richardson(t0[1] - t0[0], t1[1] - t1[0]);
+        double disc = fabs(split - rc) / (31 * fabs(split));
+        double round = 64 * EPS * fmax(fabs(t2[1]), fabs(t2[0])) / fabs(split);
+        r->e1 = e1 + vref;
+        r->e2 = e2 + vref;
+        r->split = split;
+        r->err = disc + round;
+        r->e1f = t2[0] + vref;
+        r->e2f = t2[1] + vref;
+        r->points = g[1]->m;
+        r->n = g[2]->n;
+        r->a = g[2]->a;
+        r->b = g[2]->a + (g[2]->n + 1) * g[2]->h;
+        if (!autogrid || !(disc > 0.5 * o->tol) || disc < round || r->refined >= 4 ||
+            (double)g[2]->n * 2 > cap)
+            break;
+        grid *t = g[0];
+        g[0] = g[1];
+        g[1] = g[2];
+        g[2] = t;
+        grid_setup(s, g[2], 2 * g[1]->m, 2 * g[1]->kl, 2 * g[1]->kr, c, vref, o->walls);
+        int it = solve_from(s, g[1], g[2], etop - vref);
+        if (it < 0)
+            return -1;
+        r->iters += it;
+        r->refined++;
+    }
     r->etop = etop;
-    r->points = p;
-    r->n = n2;
-    r->ok = 1;
-    return 0;
+    r->ok = isfinite(r->split) && r->split > 0;
+    return r->ok ? 0 : -1;
 }

@@ -29,9 +29,11 @@
 #define TK_SCHROD_H
 
 typedef struct {
-    double points; /* grid points per unit xi of the coarser of the two grids;
-                      0 = automatic (see tk_schrod_points) */
+    double points; /* grid points per unit xi of the middle grid, fixed;
+                      0 = automatic: start from tk_schrod_points and add
+                      finer grids until err < tol (default) */
     double margin; /* decay exponent W beyond the turning points (default 20) */
+    double tol;    /* target relative error of split, automatic grid (1e-6) */
     int walls;     /* 1: hard walls at xi = 0 and 1 instead of the continuation */
 } tk_schrod_opts;
 
@@ -41,12 +43,12 @@ typedef struct {
     double e1, e2;       /* the two lowest levels (extrapolated) */
     double split;        /* e2 - e1, computed without cancellation */
     double err;          /* relative error estimate of split */
-    double e1n, e2n;     /* levels on the coarser grid (N points) */
-    double e1f, e2f;     /* levels on the finer grid (2N + 1 points) */
+    double e1f, e2f;     /* levels on the finest grid */
     double a, b;         /* the domain in xi (walls at a and b) */
     double etop;         /* the energy the domain was built for */
-    double points;       /* grid points per unit xi of the coarser grid */
-    int n;               /* interior points of the finer grid */
+    double points;       /* grid points per unit xi of the middle grid */
+    int n;               /* interior points of the finest grid */
+    int refined;         /* grids added to reach tol (automatic grid) */
     int iters;           /* inverse-iteration steps, all grids (diagnostic) */
     int ok;              /* 1: converged, and the Sturm counts agree */
 } tk_schrod_result;
@@ -65,9 +67,9 @@ void tk_schrod_set_profile(tk_schrod *s, int n, const double *xi, const double *
  * continuation outside; with walls, +inf outside). */
 double tk_schrod_potential(const tk_schrod *s, double xi, int walls);
 
-/* The automatic grid: points per unit xi of the coarser grid for kinetic
- * coefficient c = 1 / (2 mt d^2) and levels up to etop. */
-double tk_schrod_points(const tk_schrod *s, double c, double etop);
+/* The automatic grid's start: points per unit xi of the middle grid for
+ * the kinetic coefficient c = 1 / (2 mt d^2). */
+double tk_schrod_points(const tk_schrod *s, double c);
 
 /* Solve for mass mt and path length d (both > 0).  Returns 0 when the
  * result is ok, -1 otherwise (r->ok = 0, the levels may be nan). */

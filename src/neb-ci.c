@@ -1,0 +1,211 @@
+/* neb-ci - minimum energy paths between pairs of minima (PHYSICS.md §2.5). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "err.h"
+#include "frameio.h"
+#include "minimize.h"
+#include "neb.h"
+#include "output.h"
+
+static const char usage[] =
+    "Usage: neb-ci [OPTION]... [FILE]...\n"
+    "Find the minimum energy path between the two frames of every pair in the\n"
+    "input (pair-select output, or any stream of frames taken two by two) by\n"
+    "the climbing-image nudged elastic band: the two ends are re-minimised, the\n"
+    "band interpolated under the minimum-image convention, relaxed by FIRE with\n"
+    "the improved tangent and springs along it, and once it is roughly relaxed\n"
+    "its highest image climbs to the saddle.\n"
+    "\n"
+    "Output, one record per pair (the schrod1d input format, blocks separated\n"
+    "by a blank line):\n"
+    "  # id=PAIR i=I j=J converged=T|F iterations=.. nforce=.. fmax=..\n"
+    "    e_saddle=.. dE=.. d=.. PR=.. dmax=.. nimages=.. ci=..\n"
+    "  xi V           (--samples rows, xi from 0 to 1)\n"
+    "V is the energy relative to the first frame's minimum (total, epsilon),\n"
+    "xi = s / d with s the path length in 3N-space and d the total length; the\n"
+    "profile is a cubic Hermite interpolation through the image energies with\n"
+    "the slopes dV/ds = -F.tau of the true forces.  e_saddle is the highest V,\n"
+    "dE = V(1); PR and dmax describe the displacement between the two minima.\n"
+    "\n"
+    "Options:\n"
+    "  -n, --images N      interior images (default 9)\n"
+    "  -k, --spring K      spring constant (default 1)\n"
+    "      --tol F         converged when the largest force component of all\n"
+    "                      images is <= F (default 1e-6)\n"
+    "      --maxiter N     iteration limit (default 50000)\n"
+    "      --ci-on F       switch the climbing image on below this force\n"
+    "                      (default 1e-2) or after --ci-after iterations\n"
+    "      --ci-after N    (default 2000)\n"
+    "      --ftol F        force tolerance of the end minimisations (1e-10)\n"
+    "      --samples S     rows of the profile (default 201)\n"
+    "      --images-out FILE  also write every band as frames (xyz) to FILE\n"
+    "  -o, --output FILE   write the records to FILE atomically\n"
+    "      --progress      one line per pair on standard error (default: when\n"
+    "                      it is a terminal)\n"
+    "  -h, --help          show this help and exit\n"
+    "  -V, --version       show the version and exit\n"
+    "\n"
+    "Pairs are independent: split a big pair stream into chunks and run\n"
+    "several neb-ci (make -j, xargs -P, a scheduler).  A band that does not\n"
+    "converge is still written, with converged=F, and reported on stderr.\n"
+    "\n"
+    "Example: pair-select --transitions tr.tsv minima.bin | neb-ci > paths.txt\n";
+
+static void minimise_end(tk_frame *f, double ftol, const char *where, long *nforce)
+{
+    tk_ipl m;
+    tk_ipl_for_frame(&m, f, TK_SKIN_DEFAULT, where);
+    tk_min_opts mo;
+    tk_min_defaults(&mo);
+    mo.ftol = ftol;
+    tk_min_result r = tk_minimize(&m, f->x, &mo);
+    *nforce += r.nforce;
+    if (!r.converged)
+        tk_die("%s: the end point does not minimise (fmax %.3g after %ld force evaluations)",
+               where, r.fmax, r.nforce);
+    tk_ipl_free(&m);
+}
+
+int main(int argc, char **argv)
+{
+    tk_init(argc, argv);
+    static const struct option longopts[] = {
+        {"images", required_argument, 0, 'n'},  {"spring", required_argument, 0, 'k'},
+        {"tol", required_argument, 0, 'f'},     {"maxiter", required_argument, 0, 'm'},
+        {"ci-on", required_argument, 0, 'c'},   {"ci-after", required_argument, 0, 'a'},
+        {"ftol", required_argument, 0, 'F'},    {"samples", required_argument, 0, 's'},
+        {"images-out", required_argument, 0, 'I'}, {"output", required_argument, 0, 'o'},
+        {"progress", no_argument, 0, 'P'},      {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
+    tk_neb_opts no;
+    tk_neb_defaults(&no);
+    double ftol = 1e-10;
+    int samples = 201, progress = isatty(2), c;
+    const char *outpath = "-", *imgpath = NULL;
+    while ((c = getopt_long(argc, argv, "n:k:o:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n': no.nimages = (int)tk_arg_long("--images", optarg, 1, 1000); break;
+        case 'k': no.k = tk_arg_double_pos("--spring", optarg); break;
+        case 'f': no.tol = tk_arg_double_pos("--tol", optarg); break;
+        case 'm': no.maxiter = tk_arg_long("--maxiter", optarg, 1, 1L << 40); break;
+        case 'c': no.ci_on = tk_arg_double_pos("--ci-on", optarg); break;
+        case 'a': no.ci_after = tk_arg_long("--ci-after", optarg, 0, 1L << 40); break;
+        case 'F': ftol = tk_arg_double_pos("--ftol", optarg); break;
+        case 's': samples = (int)tk_arg_long("--samples", optarg, 3, 1000000); break;
+        case 'I': imgpath = optarg; break;
+        case 'o': outpath = optarg; break;
+        case 'P': progress = 1; break;
+        case 'h': tk_help(usage);
+        case 'V': tk_version();
+        default: tk_usage_error("unknown option");
+        }
+    }
+    tk_input in;
+    tk_input_init(&in, argc - optind, argv + optind);
+    tk_output out, imgs;
+    tk_output_open(&out, outpath);
+    if (imgpath)
+        tk_output_open(&imgs, imgpath);
+    tk_frame a, b;
+    tk_frame_init(&a);
+    tk_frame_init(&b);
+    double *xi = tk_xmalloc((size_t)samples * sizeof *xi), *V = tk_xmalloc((size_t)samples * sizeof *V);
+    long npair = 0;
+    char where[700];
+    while (tk_input_next(&in, &a)) {
+        snprintf(where, sizeof where, "%s", tk_input_where(&in));
+        if (!tk_input_next(&in, &b))
+            tk_die("%s: an unpaired frame at the end of the input (pairs are two frames)", where);
+        const char *pa = tk_meta_get(&a.meta, "pair"), *pb = tk_meta_get(&b.meta, "pair");
+        if ((pa || pb) && !(pa && pb && strcmp(pa, pb) == 0))
+            tk_die("%s: the frame and the next one are not a pair (pair=%s and pair=%s)", where,
+                   pa ? pa : "none", pb ? pb : "none");
+        if (a.n != b.n || fabs(a.L - b.L) > 1e-12 * a.L)
+            tk_die("%s: the two frames of a pair have different N or box", where);
+        for (int p = 0; p < a.n; p++)
+            if (a.sigma[p] != b.sigma[p])
+                tk_die("%s: particle %d has different diameters in the two frames", where, p + 1);
+        long nforce = 0;
+        minimise_end(&a, ftol, where, &nforce);
+        minimise_end(&b, ftol, where, &nforce);
+
+        tk_neb band;
+        tk_neb_init(&band, &a, a.x, b.x, &no);
+        tk_neb_run(&band, &no);
+        nforce += band.nforce;
+        tk_neb_profile(&band, samples, xi, V);
+        int M = band.M, n3 = 3 * a.n;
+        /* the displacement between the minima (ends of the aligned band) */
+        const double *ra = band.R, *rb = band.R + (size_t)(M - 1) * n3;
+        double s2 = 0, s4 = 0, dmax2 = 0;
+        for (int p = 0; p < a.n; p++) {
+            double r2 = 0;
+            for (int m = 0; m < 3; m++) {
+                double d = tk_mic(rb[3 * p + m] - ra[3 * p + m], a.L), d2 = d * d;
+                r2 += d2;
+                s2 += d2;
+                s4 += d2 * d2;
+            }
+            dmax2 = r2 > dmax2 ? r2 : dmax2;
+        }
+        double vmax = V[0];
+        for (int q = 1; q < samples; q++)
+            vmax = V[q] > vmax ? V[q] : vmax;
+        fprintf(out.fp, "# id=%s", pa ? pa : "");
+        if (!pa)
+            fprintf(out.fp, "%ld", npair);
+        const char *ki = tk_meta_get(&a.meta, "i"), *kj = tk_meta_get(&a.meta, "j");
+        if (ki && kj)
+            fprintf(out.fp, " i=%s j=%s", ki, kj);
+        fprintf(out.fp,
+                " converged=%s iterations=%ld nforce=%ld fmax=%.3e e_saddle=%.17g dE=%.17g "
+                "d=%.17g PR=%.10g dmax=%.10g nimages=%d ci=%d\n",
+                band.converged ? "T" : "F", band.iter, nforce, band.fmax, vmax,
+                band.E[M - 1] - band.E[0], band.s[M - 1], s4 > 0 ? s2 * s2 / s4 : NAN,
+                sqrt(dmax2), no.nimages, band.ci);
+        for (int q = 0; q < samples; q++)
+            fprintf(out.fp, "%.10f %.17g\n", xi[q], V[q]);
+        fputc('\n', out.fp);
+        if (!band.converged)
+            tk_warn("%s: the band did not converge: largest force %.3g > %.3g after %ld "
+                    "iterations (written with converged=F)", where, band.fmax, no.tol,
+                    band.iter);
+        if (progress)
+            fprintf(stderr, "%s: pair %ld: %s after %ld iterations, %ld force evaluations, "
+                            "barrier %.4g, dE %.4g, d %.4g\n",
+                    tk_prog, npair, band.converged ? "converged" : "NOT converged", band.iter,
+                    nforce, vmax, band.E[M - 1] - band.E[0], band.s[M - 1]);
+        if (imgpath) {
+            tk_frame img;
+            tk_frame_init(&img);
+            tk_frame_copy(&img, &a);
+            for (int i = 0; i < M; i++) {
+                memcpy(img.x, band.R + (size_t)i * n3, (size_t)n3 * sizeof *img.x);
+                tk_wrap(img.n, img.L, img.origin, img.x);
+                tk_meta_setf(&img.meta, "image", "%d", i);
+                tk_meta_setd(&img.meta, "epot", band.E[i] / a.n);
+                tk_meta_setd(&img.meta, "s", band.s[i]);
+                tk_meta_set(&img.meta, "stage", "neb-ci");
+                tk_write_frame(imgs.fp, &img, TK_FMT_XYZ);
+            }
+            tk_frame_free(&img);
+        }
+        tk_neb_free(&band);
+        npair++;
+    }
+    if (imgpath)
+        tk_output_commit(&imgs);
+    tk_output_commit(&out);
+    free(xi);
+    free(V);
+    tk_frame_free(&a);
+    tk_frame_free(&b);
+    tk_input_close(&in);
+    return tk_finish();
+}

@@ -1,0 +1,403 @@
+/* schrod1d - tunnel splitting of double-well potentials: the two lowest
+ * levels of the 1D Schroedinger equation along each path (PHYSICS.md 2.8). */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+#include "output.h"
+#include "schrod.h"
+
+static const char usage[] =
+    "Usage: schrod1d [OPTION]... [FILE]...\n"
+    "Solve the one-dimensional Schroedinger equation along each double-well\n"
+    "path of the input (FILEs, or standard input),\n"
+    "    -(1 / (2 mt d^2)) psi''(xi) + V(xi) psi(xi) = E psi(xi),\n"
+    "for its two lowest levels E1 < E2 and the tunnel splitting E2 - E1, and\n"
+    "print one table row per path and mass (tlskit-table(5)).\n"
+    "\n"
+    "Input: records separated by blank lines.  A record is one or more\n"
+    "comment lines ('#') holding blank-separated KEY=VALUE metadata, with at\n"
+    "least id= (a name, no blanks) and d= (path length, > 0), then at least 3\n"
+    "rows 'xi V': xi increasing from 0 to 1 (within 1e-9), V in epsilon.\n"
+    "Example:\n"
+    "    # id=g1.17 d=0.74 dV=0.0012 Vb=0.021 PR=35.2\n"
+    "    0 0\n"
+    "    0.05 0.0018\n"
+    "    ...\n"
+    "    1 0.0012\n"
+    "\n"
+    "V is interpolated by a not-a-knot cubic spline and continued beyond each\n"
+    "end by the parabola V(end) + s u + k u^2 / 2 (u the distance from the\n"
+    "end; s the end slope if it rises outward, else 0; k the end curvature,\n"
+    "at least max V - min V); psi = 0 where psi2 has decayed by e^-W beyond\n"
+    "its turning point.  Numerov's scheme on three nested grids, Richardson\n"
+    "extrapolation; see schrod1d(1).\n"
+    "\n"
+    "Columns:\n"
+    "  id, mass   the record's id, the mass mt\n"
+    "  e1, e2     the two lowest levels (epsilon, same zero as V)\n"
+    "  split      e2 - e1, the tunnel splitting E\n"
+    "  delta0     tunnelling element sqrt(E^2 - dV^2) if E >= |dV|, else nan\n"
+    "  dV, Vb, d, PR  carried from the metadata (nan if absent)\n"
+    "  err        estimated relative error of split\n"
+    "  flag       1 if err > TOL (or no solution), else 0\n"
+    "\n"
+    "Options:\n"
+    "  -m, --mass MT[,MT]...  dimensionless mass mt = m sigma^2 epsilon / hbar^2\n"
+    "                         (default 4000); a list gives one row per mass\n"
+    "  -p, --points P         fixed grid: P points per unit xi on the middle of\n"
+    "                         the three grids (default: automatic, refined\n"
+    "                         until err < TOL)\n"
+    "      --margin W         decay exponent beyond the turning points\n"
+    "                         (default 20)\n"
+    "      --walls            hard walls at xi = 0 and 1 instead of the\n"
+    "                         continuation (to gauge its effect)\n"
+    "  -t, --tol TOL          relative error tolerance of split (default 1e-6)\n"
+    "  -o, --output FILE      write FILE atomically instead of standard output\n"
+    "      --no-header        omit the '#' header line\n"
+    "  -h, --help             show this help and exit\n"
+    "  -V, --version          show the version and exit\n"
+    "\n"
+    "Example: schrod1d --mass 4000,30000 dwps.txt > levels.tsv\n";
+
+/* ------------------------------------------------------------------ input */
+
+typedef struct {
+    const char *name; /* input name for messages ("stdin") */
+    FILE *fp;
+    char *buf;
+    size_t cap;
+    long line;     /* number of the last line read */
+    long nrec;     /* records started in this input */
+    int pushed;    /* cur holds a line read but not yet used */
+    char *cur;
+} src;
+
+/* one record */
+typedef struct {
+    long first, last;       /* line numbers of its first line and last row */
+    char *id, *d, *dv, *vb, *pr; /* metadata values (NULL if absent) */
+    int n, cap;
+    double *xi, *v;
+} record;
+
+static void rec_reset(record *r)
+{
+    free(r->id);
+    free(r->d);
+    free(r->dv);
+    free(r->vb);
+    free(r->pr);
+    r->id = r->d = r->dv = r->vb = r->pr = NULL;
+    r->n = 0;
+    r->first = r->last = 0;
+}
+
+static void rec_free(record *r)
+{
+    rec_reset(r);
+    free(r->xi);
+    free(r->v);
+}
+
+/* "input:line: record K (id=X)" */
+static const char *where(const src *in, long line, const record *r)
+{
+    static char w[512];
+    if (r->id)
+        snprintf(w, sizeof w, "%s:%ld: record %ld (id=%s)", in->name, line, in->nrec, r->id);
+    else
+        snprintf(w, sizeof w, "%s:%ld: record %ld", in->name, line, in->nrec);
+    return w;
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Keep the metadata of a comment line: KEY=VALUE tokens. */
+static void parse_meta(record *r, char *s)
+{
+    static const char *keys[] = {"id", "d", "dV", "Vb", "PR"};
+    char **slots[] = {&r->id, &r->d, &r->dv, &r->vb, &r->pr};
+    while (*s) {
+        while (is_blank(*s))
+            s++;
+        char *t = s;
+        while (*s && !is_blank(*s))
+            s++;
+        if (s == t)
+            break;
+        char *eq = memchr(t, '=', (size_t)(s - t));
+        if (!eq || eq == t)
+            continue;
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+            if ((size_t)(eq - t) == strlen(keys[k]) && strncmp(t, keys[k], (size_t)(eq - t)) == 0) {
+                free(*slots[k]);
+                size_t n = (size_t)(s - eq - 1);
+                *slots[k] = memcpy(tk_xmalloc(n + 1), eq + 1, n);
+                (*slots[k])[n] = '\0';
+            }
+    }
+}
+
+/* A number from a whole token; 0 if it is not one. */
+static int parse_num(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    return end != s && *end == '\0' && errno != ERANGE;
+}
+
+/* Parse a row 'xi V' into r; dies with a message on bad input. */
+static void parse_row(const src *in, record *r, char *s)
+{
+    double val[2];
+    int k = 0;
+    char *p = s;
+    for (;;) {
+        while (is_blank(*p))
+            p++;
+        if (!*p)
+            break;
+        char *t = p;
+        while (*p && !is_blank(*p))
+            p++;
+        char save = *p;
+        *p = '\0';
+        if (k < 2 && !parse_num(t, &val[k]))
+            tk_die("%s: '%s' is not a number", where(in, in->line, r), t);
+        if (k < 2 && !isfinite(val[k]))
+            tk_die("%s: %s %s is not finite", where(in, in->line, r), k ? "V" : "xi", t);
+        *p = save;
+        k++;
+    }
+    if (k != 2)
+        tk_die("%s: a row must hold 2 numbers 'xi V', this one has %d fields",
+               where(in, in->line, r), k);
+    if (r->n > 0 && !(val[0] > r->xi[r->n - 1]))
+        tk_die("%s: xi = %.17g does not increase (previous row %.17g)", where(in, in->line, r),
+               val[0], r->xi[r->n - 1]);
+    if (r->n == 0 && fabs(val[0]) > 1e-9)
+        tk_die("%s: the first xi is %.17g: the path must start at xi = 0", where(in, in->line, r),
+               val[0]);
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 256;
+        r->xi = tk_xrealloc(r->xi, (size_t)r->cap * sizeof *r->xi);
+        r->v = tk_xrealloc(r->v, (size_t)r->cap * sizeof *r->v);
+    }
+    r->xi[r->n] = val[0];
+    r->v[r->n] = val[1];
+    r->n++;
+    r->last = in->line;
+}
+
+/* Read the next record of in; 0 at the end of the input.  A block of
+ * plain comments (no KEY=VALUE) and no rows is skipped; a comment line
+ * right after the rows starts the next record. */
+static int read_record(src *in, record *r)
+{
+    rec_reset(r);
+    int real = 0; /* the block holds metadata or rows: a record */
+    for (;;) {
+        char *p;
+        if (in->pushed) {
+            in->pushed = 0;
+            p = in->cur;
+        } else {
+            errno = 0;
+            ssize_t len = getline(&in->buf, &in->cap, in->fp);
+            if (len < 0) {
+                if (ferror(in->fp))
+                    tk_die("%s: read error: %s", in->name, strerror(errno ? errno : EIO));
+                break;
+            }
+            in->line++;
+            char *s = in->buf;
+            if ((size_t)len != strlen(s))
+                tk_die("%s:%ld: a NUL byte: not a text file", in->name, in->line);
+            while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+                s[--len] = '\0';
+            p = s;
+            while (is_blank(*p))
+                p++;
+        }
+        if (!*p) { /* blank line: the end of a record */
+            if (real)
+                break;
+            r->first = 0; /* plain comments only: not a record */
+            continue;
+        }
+        if (!r->first)
+            r->first = in->line;
+        if (*p == '#') {
+            if (r->n) { /* the next record's metadata */
+                in->pushed = 1;
+                in->cur = p;
+                break;
+            }
+            if (strchr(p, '=')) {
+                if (!real)
+                    in->nrec++;
+                real = 1;
+                parse_meta(r, p + 1);
+            }
+            continue;
+        }
+        if (!real)
+            in->nrec++;
+        real = 1;
+        parse_row(in, r, p);
+    }
+    if (!real)
+        return 0;
+    long at = r->first;
+    if (!r->id)
+        tk_die("%s: no id= in the record's metadata", where(in, at, r));
+    if (!r->d)
+        tk_die("%s: no d= (path length) in the record's metadata", where(in, at, r));
+    double d;
+    if (!parse_num(r->d, &d) || !isfinite(d) || !(d > 0))
+        tk_die("%s: d=%s: the path length must be a positive number", where(in, at, r), r->d);
+    const char *names[] = {"dV", "Vb", "PR"};
+    char *vals[] = {r->dv, r->vb, r->pr};
+    for (int k = 0; k < 3; k++) {
+        double v;
+        if (vals[k] && (!parse_num(vals[k], &v) || isinf(v)))
+            tk_die("%s: %s=%s is not a number", where(in, at, r), names[k], vals[k]);
+    }
+    if (r->n < 3)
+        tk_die("%s: %d rows 'xi V': at least 3 are needed", where(in, r->n ? r->last : at, r),
+               r->n);
+    if (fabs(r->xi[r->n - 1] - 1) > 1e-9)
+        tk_die("%s: the last xi is %.17g: the path must end at xi = 1", where(in, r->last, r),
+               r->xi[r->n - 1]);
+    r->xi[0] = 0;
+    r->xi[r->n - 1] = 1;
+    if (!(r->xi[r->n - 2] < 1))
+        tk_die("%s: xi does not increase up to 1", where(in, r->last, r));
+    return 1;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static double *parse_masses(const char *arg, int *n)
+{
+    char *s = tk_xstrdup(arg), *save = NULL;
+    double *m = tk_xmalloc((strlen(arg) + 1) * sizeof *m);
+    *n = 0;
+    if (!*s || s[strlen(s) - 1] == ',' || *s == ',' || strstr(s, ",,"))
+        tk_usage_error("option --mass: '%s' is not a list of numbers MT[,MT]...", arg);
+    for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        m[(*n)++] = tk_arg_double_pos("--mass", t);
+    free(s);
+    return m;
+}
+
+static const char *or_nan(const char *s)
+{
+    return s ? s : "nan";
+}
+
+int main(int argc, char **argv)
+{
+    tk_init(argc, argv);
+    static const struct option longopts[] = {{"mass", required_argument, 0, 'm'},
+                                             {"points", required_argument, 0, 'p'},
+                                             {"margin", required_argument, 0, 'W'},
+                                             {"walls", no_argument, 0, 'w'},
+                                             {"tol", required_argument, 0, 't'},
+                                             {"output", required_argument, 0, 'o'},
+                                             {"no-header", no_argument, 0, 'H'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {"version", no_argument, 0, 'V'},
+                                             {0, 0, 0, 0}};
+    tk_schrod_opts so;
+    tk_schrod_defaults(&so);
+    const char *outpath = "-";
+    double *mass = NULL;
+    int nmass = 0, header = 1, c;
+    while ((c = getopt_long(argc, argv, "m:p:t:o:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            free(mass);
+            mass = parse_masses(optarg, &nmass);
+            break;
+        case 'p':
+            so.points = tk_arg_double_pos("--points", optarg);
+            if (so.points < 4 || so.points > 1e6)
+                tk_usage_error("option --points: %s is out of range [4, 1e6]", optarg);
+            break;
+        case 'W':
+            so.margin = tk_arg_double_pos("--margin", optarg);
+            break;
+        case 'w': so.walls = 1; break;
+        case 't': so.tol = tk_arg_double_pos("--tol", optarg); break;
+        case 'o': outpath = optarg; break;
+        case 'H': header = 0; break;
+        case 'h': tk_help(usage);
+        case 'V': tk_version();
+        default: tk_usage_error("unknown option");
+        }
+    }
+    if (!mass) {
+        mass = tk_xmalloc(sizeof *mass);
+        mass[0] = 4000;
+        nmass = 1;
+    }
+    tk_output out;
+    tk_output_open(&out, outpath);
+    FILE *fp = out.fp;
+    if (header)
+        fputs("#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag\n", fp);
+    tk_schrod *sv = tk_schrod_new();
+    record r = {0};
+    int nin = argc - optind;
+    for (int k = 0; k < (nin ? nin : 1); k++) {
+        const char *path = nin ? argv[optind + k] : "-";
+        src in = {0};
+        if (strcmp(path, "-") == 0) {
+            in.fp = stdin;
+            in.name = "stdin";
+        } else {
+            in.fp = fopen(path, "r");
+            if (!in.fp)
+                tk_die("%s: cannot open: %s", path, strerror(errno));
+            in.name = path;
+        }
+        while (read_record(&in, &r)) {
+            double d = strtod(r.d, NULL), dv = r.dv ? strtod(r.dv, NULL) : NAN;
+            tk_schrod_set_profile(sv, r.n, r.xi, r.v);
+            for (int j = 0; j < nmass; j++) {
+                tk_schrod_result res;
+                int bad = tk_schrod_solve(sv, mass[j], d, &so, &res) != 0;
+                if (bad)
+                    tk_warn("%s: mass %g: no converged solution (flag 1)",
+                            where(&in, r.first, &r), mass[j]);
+                double e = res.split, adv = fabs(dv), delta0 = NAN;
+                if (!bad && e >= adv)
+                    delta0 = sqrt((e - adv) * (e + adv));
+                int flag = bad || !(res.err <= so.tol);
+                fprintf(fp, "%s\t%.10g\t%.17g\t%.17g\t%.10g\t%.10g\t%s\t%s\t%s\t%s\t%.3g\t%d\n",
+                        r.id, mass[j], bad ? NAN : res.e1, bad ? NAN : res.e2, bad ? NAN : e,
+                        delta0, or_nan(r.dv), or_nan(r.vb), r.d, or_nan(r.pr),
+                        bad ? NAN : res.err, flag);
+            }
+        }
+        if (in.fp != stdin)
+            fclose(in.fp);
+        free(in.buf);
+    }
+    tk_output_commit(&out);
+    rec_free(&r);
+    tk_schrod_free(sv);
+    free(mass);
+    return tk_finish();
+}
