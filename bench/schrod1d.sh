@@ -38,16 +38,17 @@ awk -v n="$count" 'BEGIN {
     }
 }' > "$tmp/dwps.txt"
 
-best=
+best= cpu=
 for ((k = 0; k < rounds; k++)); do
     t0=$(date +%s.%N)
-    "$BIN/schrod1d" "$tmp/dwps.txt" > "$tmp/out.tsv"
+    /usr/bin/time -f '%U %S' -o "$tmp/cpu" "$BIN/schrod1d" "$tmp/dwps.txt" > "$tmp/out.tsv"
     t1=$(date +%s.%N)
     best=$(awk -v a="$t0" -v b="$t1" -v m="$best" 'BEGIN { t = b - a; if (m == "" || t < m) m = t; print m }')
+    cpu=$(awk -v m="$cpu" '{ t = $1 + $2; if (m == "" || t < m) m = t; print m }' "$tmp/cpu")
 done
-awk -F'\t' -v n="$count" -v t="$best" -v cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)" '
+awk -F'\t' -v n="$count" -v t="$best" -v u="$cpu" -v cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)" '
     NR > 1 { rows++; flagged += $12; e = $11 + 0
              if (e <= 1e-9) a++; else if (e <= 1e-8) b++; else if (e <= 1e-7) c++; else if (e <= 1e-6) d++; else f++ }
-    END { printf "schrod1d: %d DWPs in %.3f s (best of runs): %.0f DWPs/s on%s\n", n, t, n / t, cpu
+    END { printf "schrod1d: %d DWPs in %.3f s wall, %.3f s CPU (best of runs): %.0f DWPs/s (wall), %.0f (CPU) on%s\n", n, t, u, n / t, n / u, cpu
           printf "flagged (err > 1e-6): %d of %d rows\n", flagged, rows
           printf "err <= 1e-9: %d, 1e-9..1e-8: %d, 1e-8..1e-7: %d, 1e-7..1e-6: %d, > 1e-6: %d\n", a, b, c, d, f }' "$tmp/out.tsv"

@@ -229,7 +229,7 @@ double tk_schrod_points(const tk_schrod *s, double c)
 {
     /* five points per harmonic length sqrt(sqrt(2 c / k)) at the stiffest
      * knot of the profile, at least 32, at most 512 */
-    double p = s->kmax > 0 ? 3 * pow(s->kmax / (2 * c), 0.25) : 0;
+    double p = s->kmax > 0 ? 4 * pow(s->kmax / (2 * c), 0.25) : 0;
     return fmin(fmax(p, 32), 512);
 }
 

@@ -45,6 +45,11 @@ static const char usage[] =
     "      --ftol F        force tolerance of the end minimisations (1e-10)\n"
     "      --samples S     rows of the profile (default 201)\n"
     "      --images-out FILE  also write every band as frames (xyz) to FILE\n"
+    "      --bands         write the bands as frames (for dwp-split) instead of\n"
+    "                      the records: every image with metadata pair, i, j,\n"
+    "                      image, nimages, E (total energy), ftan (F.tau), s\n"
+    "                      (path length), converged; -t chooses the format\n"
+    "  -t, --to FORMAT     format of --bands: bin (default) or xyz\n"
     "  -o, --output FILE   write the records to FILE atomically\n"
     "      --progress      one line per pair on standard error (default: when\n"
     "                      it is a terminal)\n"
@@ -81,14 +86,15 @@ int main(int argc, char **argv)
         {"ci-on", required_argument, 0, 'c'},   {"ci-after", required_argument, 0, 'a'},
         {"ftol", required_argument, 0, 'F'},    {"samples", required_argument, 0, 's'},
         {"images-out", required_argument, 0, 'I'}, {"output", required_argument, 0, 'o'},
+        {"bands", no_argument, 0, 'B'},         {"to", required_argument, 0, 't'},
         {"progress", no_argument, 0, 'P'},      {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
     tk_neb_opts no;
     tk_neb_defaults(&no);
     double ftol = 1e-10;
-    int samples = 201, progress = isatty(2), c;
+    int samples = 201, progress = isatty(2), bands = 0, bfmt = TK_FMT_BIN, c;
     const char *outpath = "-", *imgpath = NULL;
-    while ((c = getopt_long(argc, argv, "n:k:o:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:k:t:o:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'n': no.nimages = (int)tk_arg_long("--images", optarg, 1, 1000); break;
         case 'k': no.k = tk_arg_double_pos("--spring", optarg); break;
@@ -99,6 +105,11 @@ int main(int argc, char **argv)
         case 'F': ftol = tk_arg_double_pos("--ftol", optarg); break;
         case 's': samples = (int)tk_arg_long("--samples", optarg, 3, 1000000); break;
         case 'I': imgpath = optarg; break;
+        case 'B': bands = 1; break;
+        case 't':
+            if ((bfmt = tk_format_parse(optarg)) < 0 || bfmt == TK_FMT_LAMMPS)
+                tk_usage_error("--to: '%s': bands are bin or xyz", optarg);
+            break;
         case 'o': outpath = optarg; break;
         case 'P': progress = 1; break;
         case 'h': tk_help(usage);
@@ -157,6 +168,29 @@ int main(int argc, char **argv)
         double vmax = V[0];
         for (int q = 1; q < samples; q++)
             vmax = V[q] > vmax ? V[q] : vmax;
+        if (bands) {
+            tk_frame img;
+            tk_frame_init(&img);
+            tk_frame_copy(&img, &a);
+            img.has_v = 0;
+            tk_meta_del(&img.meta, "role");
+            if (!pa)
+                tk_meta_setf(&img.meta, "pair", "%ld", npair);
+            for (int i = 0; i < M; i++) {
+                memcpy(img.x, band.R + (size_t)i * n3, (size_t)n3 * sizeof *img.x);
+                tk_meta_setf(&img.meta, "image", "%d", i);
+                tk_meta_setf(&img.meta, "nimages", "%d", M);
+                tk_meta_setd(&img.meta, "E", band.E[i]);
+                tk_meta_setd(&img.meta, "epot", band.E[i] / a.n);
+                tk_meta_setd(&img.meta, "ftan", band.ftan[i]);
+                tk_meta_setd(&img.meta, "s", band.s[i]);
+                tk_meta_set(&img.meta, "converged", band.converged ? "T" : "F");
+                tk_meta_setf(&img.meta, "ci", "%d", band.ci);
+                tk_meta_set(&img.meta, "stage", "neb-ci");
+                tk_write_frame(out.fp, &img, bfmt);
+            }
+            tk_frame_free(&img);
+        } else {
         fprintf(out.fp, "# id=%s", pa ? pa : "");
         if (!pa)
             fprintf(out.fp, "%ld", npair);
@@ -172,6 +206,7 @@ int main(int argc, char **argv)
         for (int q = 0; q < samples; q++)
             fprintf(out.fp, "%.10f %.17g\n", xi[q], V[q]);
         fputc('\n', out.fp);
+        }
         if (!band.converged)
             tk_warn("%s: the band did not converge: largest force %.3g > %.3g after %ld "
                     "iterations (written with converged=F)", where, band.fmax, no.tol,
