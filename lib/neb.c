@@ -9,11 +9,11 @@
 void tk_neb_defaults(tk_neb_opts *o)
 {
     o->nimages = 9;
-    o->k = 1.0;
+    o->k = 5.0;
     o->tol = 1e-6;
     o->ci_on = 1e-2;
     o->ci_after = 2000;
-    o->maxiter = 50000;
+    o->maxiter = 20000;
     o->dt0 = 0.01;
     o->dtmax = 0.1;
     o->dmax = 0.02;
@@ -170,6 +170,9 @@ int tk_neb_run(tk_neb *b, const tk_neb_opts *o)
     double dt = o->dt0, alpha = 0.1;
     long npos = 0;
     b->converged = 0;
+    b->diverged = 0;
+    /* a band whose length runs away is not going to converge */
+    double dlimit = fmax(10 * b->s[M - 1], b->s[M - 1] + 5);
     for (b->iter = 0; b->iter < o->maxiter; b->iter++) {
         if (b->ci < 0 && (fm < o->ci_on || b->iter >= o->ci_after)) {
             int top = 1;
@@ -193,8 +196,10 @@ int tk_neb_run(tk_neb *b, const tk_neb_opts *o)
             b->converged = 1;
             break;
         }
-        if (!isfinite(fm))
+        if (!isfinite(fm) || b->s[M - 1] > dlimit) {
+            b->diverged = 1;
             break;
+        }
         /* FIRE on the whole band */
         double p = dot(g, v, (int)all);
         if (p > 0) {

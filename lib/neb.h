@@ -39,6 +39,7 @@ typedef struct {
     double *s;      /* M: path length from R_0 */
     int ci;         /* climbing image, -1 before it is switched on */
     int converged;
+    int diverged;   /* stopped early: the path length ran away */
     long iter, nforce;
     double fmax;    /* largest NEB force component at the end */
     tk_ipl *model;  /* one per image (each keeps its own Verlet list) */

@@ -34,14 +34,18 @@ typedef struct {
     double anorm;      /* bound on |A| (Sturm-count tolerance) */
     double *v1, *v2;   /* the eigenvectors found on this grid */
     double t[2];       /* and the eigenvalues (shifted) */
+    double tc[2];      /* the eigenvalues less the knot defects (corrected) */
+    int have_tc;
 } grid;
 
 struct tk_schrod {
     /* the profile and its spline */
     int np, npcap;
     double *x, *y, *m;
+    double *jmp;             /* jumps of V''' at the knots (right - left) */
     double vmin, vmax, kmax; /* range of the values, largest curvature */
     double s0, k0, s1, k1;   /* continuation slopes and curvatures */
+    double tol;              /* the tolerance of the current solve */
     grid gs[3];
     grid *g[3]; /* coarse to fine, rotated when refining */
     /* work vectors, sized for the largest grid */
@@ -75,6 +79,7 @@ void tk_schrod_free(tk_schrod *s)
     free(s->x);
     free(s->y);
     free(s->m);
+    free(s->jmp);
     for (int k = 0; k < 3; k++) {
         grid *g = &s->gs[k];
         free(g->vs);
@@ -149,6 +154,7 @@ void tk_schrod_set_profile(tk_schrod *s, int n, const double *xi, const double *
         s->x = tk_xrealloc(s->x, (size_t)n * sizeof *s->x);
         s->y = tk_xrealloc(s->y, (size_t)n * sizeof *s->y);
         s->m = tk_xrealloc(s->m, (size_t)n * sizeof *s->m);
+        s->jmp = tk_xrealloc(s->jmp, (size_t)n * sizeof *s->jmp);
     }
     s->np = n;
     memcpy(s->x, xi, (size_t)n * sizeof *xi);
@@ -161,14 +167,29 @@ void tk_schrod_set_profile(tk_schrod *s, int n, const double *xi, const double *
         s->vmax = fmax(s->vmax, v[i]);
         s->kmax = fmax(s->kmax, s->m[i]);
     }
-    double kmin = s->vmax > s->vmin ? s->vmax - s->vmin : 1;
+    /* V''' is constant on each interval; its jumps at the knots, the
+     * continuation beyond the ends having V''' = 0 */
+    for (int k = 0; k < n; k++) {
+        double right = k + 1 < n ? (s->m[k + 1] - s->m[k]) / (s->x[k + 1] - s->x[k]) : 0;
+        double left = k > 0 ? (s->m[k] - s->m[k - 1]) / (s->x[k] - s->x[k - 1]) : 0;
+        s->jmp[k] = right - left;
+    }
+    /* the continuation: V(end) + s u + k u^2 / 2 outward, s and k the
+     * spline's end slope (outward) and curvature, k at least the range of
+     * the profile, and raised if the end still falls outward (s < 0) so
+     * that the parabola dips by at most 1e-3 of the range below V(end) */
+    double range = s->vmax - s->vmin, kmin = range > 0 ? range : 1, dip = 1e-3 * kmin;
     double h0 = s->x[1] - s->x[0], h1 = s->x[n - 1] - s->x[n - 2];
     double d0 = (s->y[1] - s->y[0]) / h0 - h0 * (2 * s->m[0] + s->m[1]) / 6;
     double d1 = (s->y[n - 1] - s->y[n - 2]) / h1 + h1 * (s->m[n - 2] + 2 * s->m[n - 1]) / 6;
-    s->s0 = fmin(d0, 0);
+    s->s0 = d0;
     s->k0 = fmax(s->m[0], kmin);
-    s->s1 = fmax(d1, 0);
+    if (d0 > 0)
+        s->k0 = fmax(s->k0, d0 * d0 / (2 * dip));
+    s->s1 = d1;
     s->k1 = fmax(s->m[n - 1], kmin);
+    if (d1 < 0)
+        s->k1 = fmax(s->k1, d1 * d1 / (2 * dip));
 }
 
 double tk_schrod_potential(const tk_schrod *s, double xi, int walls)
@@ -227,10 +248,10 @@ static double extension(const tk_schrod *s, int side, double c, double etop, dou
 
 double tk_schrod_points(const tk_schrod *s, double c)
 {
-    /* five points per harmonic length sqrt(sqrt(2 c / k)) at the stiffest
-     * knot of the profile, at least 32, at most 512 */
-    double p = s->kmax > 0 ? 4 * pow(s->kmax / (2 * c), 0.25) : 0;
-    return fmin(fmax(p, 32), 512);
+    /* three points per harmonic length (2 c / k)^(1/4) at the stiffest knot
+     * of the profile (k its curvature), at least 24, at most 512 */
+    double p = s->kmax > 0 ? 3 * pow(s->kmax / (2 * c), 0.25) : 0;
+    return fmin(fmax(p, 24), 512);
 }
 
 /* ------------------------------------------------------------------ grids */
@@ -426,33 +447,56 @@ static void scale(int n, double *x, double f)
 }
 
 /* Rayleigh-Ritz on span{y1, y2} (overwritten): M-orthonormal Ritz vectors
- * into x1, x2, Ritz values t[0] <= t[1].  Returns 0, -1 if degenerate. */
+ * into x1, x2, Ritz values t[0] <= t[1].  Returns 0, -1 if degenerate.
+ * When y1 and y2 are far from parallel (the usual case), the 2 x 2 problem
+ * is set up from their Gram matrices directly and the Ritz vectors formed
+ * in one pass; otherwise y2 is orthogonalised against y1 first (twice if
+ * needed), which keeps the accuracy when they are nearly parallel. */
 static int ritz(const grid *g, double *y1, double *y2, double *x1, double *x2, double t[2])
 {
     int n = g->n;
-    double f[3];
+    double f[3], h[3];
     forms_m(n, y1, y2, f);
     if (!(f[0] > 0) || !(f[2] > 0) || !isfinite(f[0]) || !isfinite(f[2]))
         return -1;
-    double a = 1 / sqrt(f[0]), b = 1 / sqrt(f[2]);
-    scale(n, y1, a);
-    scale(n, y2, b);
-    double r = f[1] * a * b;
-    for (int pass = 0; pass < 2; pass++) { /* Gram-Schmidt, twice if needed */
-        for (int i = 0; i < n; i++)
-            y2[i] -= r * y1[i];
-        forms_m(n, y1, y2, f);
-        if (!(f[2] > 1e-24))
-            return -1;
-        b = 1 / sqrt(f[2]);
+    double a = 1 / sqrt(f[0]), b = 1 / sqrt(f[2]), r = f[1] * a * b;
+    /* x = c11 y1 + c12 y2 for the orthonormal z1, z2 below */
+    double c11, c12, c21, c22, h11, h12, h22;
+    if (fabs(r) <= 0.1) {
+        /* z1 = a y1, z2 = (b y2 - r a y1) / sg */
+        double sg = sqrt(1 - r * r);
+        forms_a(g, y1, y2, h);
+        double k11 = h[0] * a * a, k12 = h[1] * a * b, k22 = h[2] * b * b;
+        h11 = k11;
+        h12 = (k12 - r * k11) / sg;
+        h22 = (k22 - 2 * r * k12 + r * r * k11) / (sg * sg);
+        c11 = a;
+        c12 = 0;
+        c21 = -r * a / sg;
+        c22 = b / sg;
+    } else {
+        scale(n, y1, a);
         scale(n, y2, b);
-        r = f[1] * b;
-        if (f[2] > 0.01) /* little cancellation: orthogonal to working precision */
-            break;
+        for (int pass = 0; pass < 2; pass++) { /* Gram-Schmidt, twice if needed */
+            for (int i = 0; i < n; i++)
+                y2[i] -= r * y1[i];
+            forms_m(n, y1, y2, f);
+            if (!(f[2] > 1e-24))
+                return -1;
+            b = 1 / sqrt(f[2]);
+            scale(n, y2, b);
+            r = f[1] * b;
+            if (f[2] > 0.01) /* little cancellation: orthogonal to working precision */
+                break;
+        }
+        forms_a(g, y1, y2, h);
+        h11 = h[0];
+        h12 = h[1];
+        h22 = h[2];
+        c11 = c22 = 1;
+        c12 = c21 = 0;
     }
-    double h[3];
-    forms_a(g, y1, y2, h);
-    double h11 = h[0], h12 = h[1], h22 = h[2], cs = 1, sn = 0;
+    double cs = 1, sn = 0;
     if (h12 != 0) { /* Jacobi rotation */
         double tau = (h22 - h11) / (2 * h12);
         double tt = (tau >= 0 ? 1 : -1) / (fabs(tau) + sqrt(1 + tau * tau));
@@ -469,26 +513,56 @@ static int ritz(const grid *g, double *y1, double *y2, double *x1, double *x2, d
         cs = -sn;
         sn = tmp;
     }
+    /* x1 = cs z1 - sn z2, x2 = sn z1 + cs z2 */
+    double p1 = cs * c11 - sn * c21, q1 = cs * c12 - sn * c22;
+    double p2 = sn * c11 + cs * c21, q2 = sn * c12 + cs * c22;
     for (int i = 0; i < n; i++) {
-        x1[i] = cs * y1[i] - sn * y2[i];
-        x2[i] = sn * y1[i] + cs * y2[i];
+        double u = y1[i], v = y2[i];
+        x1[i] = p1 * u + q1 * v;
+        x2[i] = p2 * u + q2 * v;
     }
     t[0] = h11;
     t[1] = h22;
     return 0;
 }
 
+/* |A x - t M x|^2 for an M-normalised x */
+static double resid2(const grid *g, const double *x, double t)
+{
+    int n = g->n;
+    const double *ad = g->ad, *ao = g->ao;
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        double xl = i > 0 ? x[i - 1] : 0, xr = i + 1 < n ? x[i + 1] : 0;
+        double ol = i > 0 ? ao[i - 1] : 0, orr = i + 1 < n ? ao[i] : 0;
+        double r = (ad[i] - t * MD) * x[i] + (ol - t * MO) * xl + (orr - t * MO) * xr;
+        sum += r * r;
+    }
+    return sum;
+}
+
 /* Inverse iteration with Rayleigh-quotient shifts on s->x1, s->x2 (Ritz
  * values t), Rayleigh-Ritz after every step.  With brackets br = {l1, u1,
  * l2, u2} (each holding its eigenvalue), a Ritz value outside its bracket
  * is replaced as shift by the bracket's midpoint, so that the iteration
- * cannot wander to a neighbour.  Stops after the step whose change of t is
- * below tol (relative): the convergence being cubic, the error left is
- * then of order tol^3.  Returns the steps, -1 on failure. */
-static int rqi(tk_schrod *s, const grid *g, double t[2], int maxit, double tol, const double *br)
+ * cannot wander to a neighbour.  Converged:
+ *   - when the residuals R of the Ritz pairs are so small that the
+ *     Rayleigh-Ritz bound |t - E| <= |R|^2_{M^-1} / gap (|.|^2_{M^-1} <=
+ *     1.5 |.|^2, M's eigenvalues being at least 2/3) is below
+ *     q = max(1e-16 t1, 1e-4 tol (t1 - t0)): negligible for the splitting
+ *     at the tolerance; the gap to E3 is at least g3 = 0.2 t1 when a Sturm
+ *     count finds exactly two eigenvalues below t1 + g3 (which also proves
+ *     that t are E1 and E2: *sure = 1);
+ *   - otherwise after the step whose change of t is below 2e-6 (relative):
+ *     the change is the error before the step and the convergence cubic,
+ *     so that the error left is of order 1e-17.
+ * Returns the steps, -1 on failure. */
+static int rqi(tk_schrod *s, const grid *g, double t[2], int maxit, const double *br, int *sure)
 {
+    *sure = 0;
     for (int it = 1; it <= maxit; it++) {
         double t0 = t[0], t1 = t[1], scl = fmax(fabs(t0), fabs(t1));
+        const double tol = 2e-6;
         double s0 = t0, s1 = t1;
         if (br) {
             if (!(s0 >= br[0] && s0 <= br[1]))
@@ -508,7 +582,18 @@ static int rqi(tk_schrod *s, const grid *g, double t[2], int maxit, double tol, 
         }
         if (ritz(g, s->y1, s->y1 + g->n, s->x1, s->x2, t))
             return -1;
-        if (fmax(fabs(t[0] - t0), fabs(t[1] - t1)) <= tol * scl && s0 == t0 && s1 == t1)
+        double ch = fmax(fabs(t[0] - t0), fabs(t[1] - t1));
+        int plain = s0 == t0 && s1 == t1; /* Rayleigh-quotient shifts */
+        if (plain && ch <= 1e-3 * scl && t[1] > 0) {
+            double g3 = 0.2 * t[1];
+            double r2 = fmax(resid2(g, s->x1, t[0]), resid2(g, s->x2, t[1]));
+            double q = fmax(1e-16 * t[1], 1e-4 * s->tol * (t[1] - t[0]));
+            if (1.5 * r2 <= q * g3 && sturm(g, t[1] + g3) == 2) {
+                *sure = 1;
+                return it;
+            }
+        }
+        if (ch <= tol * scl && plain)
             return it;
     }
     return -1;
@@ -539,12 +624,61 @@ static int check(const grid *g, const double t[2])
     return sturm(g, t[1] + d) == 2;
 }
 
+/* v_j, zero at and beyond the walls */
+static double at(const grid *f, const double *v, int j)
+{
+    return j >= 0 && j < f->n ? v[j] : 0;
+}
+
+/* The leading error that a jump J of V''' at a point between grid nodes
+ * (a knot of the spline) adds to an eigenvalue: psi^(5) jumps there by
+ * J psi / c, and Numerov's residual at the two nodes whose stencils
+ * straddle the point is J psi h^3 g / c, g = (w (1 - w))^2 / 24 - 1/180
+ * for the point at x_i + w h.  So E_h - E = -sum J h^3 g v(x)^2 for an
+ * eigenvector v normalised on the grid.  The constant part of g adds one
+ * more h^4 term, which the extrapolation removes; the part that depends
+ * on where the knots fall between the nodes is erratic and does not
+ * extrapolate: it is subtracted here.  (xi = 0 and 1, where V''' jumps
+ * too, are nodes: w = 0.)  out = sum J h^3 (w (1 - w))^2 / 24 v(x)^2 for
+ * the two eigenvectors of g (v(x) interpolated linearly). */
+static void knot_defects(const tk_schrod *s, const grid *g, double out[2])
+{
+    double s1 = 0, s2 = 0, h3 = g->h * g->h * g->h / 24;
+    const double *v1 = g->v1, *v2 = g->v2;
+    for (int k = 1; k + 1 < s->np; k++) {
+        double p = (s->x[k] - g->a) * g->m - 1; /* index of the knot on g */
+        int i = (int)floor(p);
+        if (i < 0 || i + 1 >= g->n)
+            continue;
+        double w = p - i, f = s->jmp[k] * h3 * (w * (1 - w)) * (w * (1 - w));
+        double p1 = v1[i] + w * (v1[i + 1] - v1[i]), p2 = v2[i] + w * (v2[i + 1] - v2[i]);
+        s1 += f * p1 * p1;
+        s2 += f * p2 * p2;
+    }
+    out[0] = s1;
+    out[1] = s2;
+}
+
+/* The eigenvalues of g less the knot defects (computed once). */
+static const double *corrected(const tk_schrod *s, grid *g)
+{
+    if (!g->have_tc) {
+        double d[2] = {0, 0};
+        knot_defects(s, g, d);
+        g->tc[0] = g->t[0] + d[0];
+        g->tc[1] = g->t[1] + d[1];
+        g->have_tc = 1;
+    }
+    return g->tc;
+}
+
 static void keep(tk_schrod *s, grid *g, const double t[2])
 {
     memcpy(g->v1, s->x1, (size_t)g->n * sizeof *g->v1);
     memcpy(g->v2, s->x2, (size_t)g->n * sizeof *g->v2);
     g->t[0] = t[0];
     g->t[1] = t[1];
+    g->have_tc = 0;
 }
 
 /* The two lowest eigenpairs of g from scratch: brackets of width tol
@@ -606,8 +740,8 @@ static int scratch_try(tk_schrod *s, grid *g, double hi, double rtol)
     if (ritz(g, s->y1, s->y1 + g->n, s->x1, s->x2, t))
         return -1;
     double br[4] = {l1, u1, l2, u2};
-    int it = rqi(s, g, t, 60, 2e-6, br);
-    if (it < 0 || !check(g, t))
+    int sure, it = rqi(s, g, t, 60, br, &sure);
+    if (it < 0 || !(sure || check(g, t)))
         return -1;
     keep(s, g, t);
     return it + 1;
@@ -625,10 +759,6 @@ static int solve_scratch(tk_schrod *s, grid *g, double hi)
 
 /* Interpolation of a vector from grid f (values v, zero at and beyond its
  * walls) to grid g: four-point Lagrange (cubic). */
-static double at(const grid *f, const double *v, int j)
-{
-    return j >= 0 && j < f->n ? v[j] : 0;
-}
 
 static void transfer(const grid *f, const double *v, const grid *g, double *out)
 {
@@ -636,9 +766,10 @@ static void transfer(const grid *f, const double *v, const grid *g, double *out)
         /* the nested grid: old nodes, and midpoints */
         for (int i = 0; i < f->n; i++)
             out[2 * i + 1] = v[i];
-        for (int j = -1; j < f->n; j++)
-            out[2 * j + 2] = (9 * (at(f, v, j) + at(f, v, j + 1)) -
-                              (at(f, v, j - 1) + at(f, v, j + 2))) / 16;
+        for (int j = -1; j < f->n; j++) /* six-point Lagrange */
+            out[2 * j + 2] = (150 * (at(f, v, j) + at(f, v, j + 1)) -
+                              25 * (at(f, v, j - 1) + at(f, v, j + 2)) +
+                              3 * (at(f, v, j - 2) + at(f, v, j + 3))) / 256;
         return;
     }
     for (int i = 0; i < g->n; i++) {
@@ -663,10 +794,10 @@ static int solve_from(tk_schrod *s, const grid *f, grid *g, double hi)
     transfer(f, f->v1, g, s->r1);
     transfer(f, f->v2, g, s->r2);
     double t[2];
-    int it = -1;
+    int it = -1, sure = 0;
     if (ritz(g, s->r1, s->r2, s->x1, s->x2, t) == 0)
-        it = rqi(s, g, t, 30, 2e-6, NULL);
-    if (it >= 0 && check(g, t)) {
+        it = rqi(s, g, t, 30, NULL, &sure);
+    if (it >= 0 && (sure || check(g, t))) {
         keep(s, g, t);
         return it;
     }
@@ -695,8 +826,9 @@ int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
 {
     memset(r, 0, sizeof *r);
     r->e1 = r->e2 = r->split = r->err = r->e1f = r->e2f = NAN;
-    const double c = 1 / (2 * mt * d * d), vref = s->vmin, cap = 5e7;
+    const double c = 1 / (2 * mt * d * d), vref = s->vmin, cap = 4e6; /* points */
     const int autogrid = !(o->points > 0);
+    s->tol = o->tol > 0 ? o->tol : 1e-6;
 
     /* The domain holds the levels up to the top of the profile (or the
      * second level of a box of length 1, if higher); if E2 turns out to
@@ -737,8 +869,10 @@ int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
         }
         const double *t = g[2]->t;
         double need = vref + t[1] + 0.1 * (t[1] - fmin(t[0], 0)) + 0.1 * (t[1] - t[0]);
-        if (need <= etop || o->walls || pass == 2)
+        if (need <= etop || o->walls)
             break;
+        if (pass == 5)
+            return -1; /* E2 keeps escaping: no bound states to speak of */
         etop = need;
     }
 
@@ -746,12 +880,14 @@ int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
      * refine (one more grid each time) while the estimate is too large */
     for (;;) {
         grid **g = s->g;
-        const double *t0 = g[0]->t, *t1 = g[1]->t, *t2 = g[2]->t;
+        const double *t0 = corrected(s, g[0]), *t1 = corrected(s, g[1]), *t2 = corrected(s, g[2]);
         double e1 = richardson(t1[0], t2[0]), e2 = richardson(t1[1], t2[1]);
-        double split = e2 - e1;
+        double split = fmax(e2 - e1, 0); /* below rounding it may come out < 0 */
         double rc = richardson(t0[1] - t0[0], t1[1] - t1[0]);
-        double disc = fabs(split - rc) / (31 * fabs(split));
-        double round = 64 * EPS * fmax(fabs(t2[1]), fabs(t2[0])) / fabs(split);
+        double disc = fabs(split - rc) / (31 * split);
+        double round = 64 * EPS * fmax(fabs(t2[1]), fabs(t2[0])) / split;
+        if (!(disc < INFINITY))
+            disc = INFINITY; /* also for 0 / 0 */
         r->e1 = e1 + vref;
         r->e2 = e2 + vref;
         r->split = split;
@@ -777,6 +913,6 @@ int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
         r->refined++;
     }
     r->etop = etop;
-    r->ok = isfinite(r->split) && r->split > 0;
-    return r->ok ? 0 : -1;
+    r->ok = 1;
+    return 0;
 }

@@ -121,6 +121,9 @@ size_t tk_transitions_read(const char *path, tk_trow **rows)
                        line, HEADER);
             continue;
         }
+        if (strcmp(line, HEADER) == 0)
+            tk_die("%s:%ld: a second header: concatenated tables would count pairs twice (use "
+                   "is-merge)", path, lineno);
         if (len == 0 || line[0] == '#')
             continue;
         if (count == rcap) {

@@ -24,6 +24,9 @@ static const char usage[] =
     "is run between each two consecutive minima; the new paths are examined\n"
     "again, until every DWP has a single barrier.\n"
     "\n"
+    "A band that did not converge (converged=F) is skipped with a warning: its\n"
+    "profile means nothing.  At most 64 bands are run per pair.\n"
+    "\n"
     "Each DWP is oriented so that xi = 0 is the deeper minimum and written as a\n"
     "record for schrod1d (blocks separated by a blank line):\n"
     "  # id=PAIR.K pair=PAIR i=I j=J part=K parts=P dV=.. Va=.. Vb=.. d=..\n"
@@ -41,9 +44,9 @@ static const char usage[] =
     "                      (default 1e-3)\n"
     "      --max-level N   split at most N times in a row (default 8)\n"
     "  -n, --images N      interior images of the new bands (default 9)\n"
-    "  -k, --spring K      their spring constant (default 1)\n"
+    "  -k, --spring K      their spring constant (default 5)\n"
     "      --tol F         their force tolerance (default 1e-6)\n"
-    "      --maxiter N     their iteration limit (default 50000)\n"
+    "      --maxiter N     their iteration limit (default 20000)\n"
     "      --ftol F        force tolerance of the minimisations (1e-10)\n"
     "      --samples S     rows per profile (default 201)\n"
     "  -o, --output FILE   write the records to FILE atomically\n"
@@ -66,6 +69,8 @@ typedef struct {
     FILE *out;
     const char *pair, *i, *j;
     int part;        /* DWPs written for this pair so far */
+    int nbands;      /* bands run for this pair */
+    int skipped;     /* bands skipped (not converged, or too many) */
     int nconv_fail;
     /* records are buffered to know the number of parts */
     char *buf;
@@ -169,6 +174,11 @@ static void process(splitter *sp, tk_neb *b, int level);
 /* A fresh band from xa to xb, examined in turn. */
 static void rerun(splitter *sp, const double *xa, const double *xb, int level)
 {
+    if (++sp->nbands > 64) {
+        sp->skipped++;
+        tk_warn("pair %s: more than 64 bands; the rest of this path is skipped", sp->pair);
+        return;
+    }
     tk_neb nb;
     tk_neb_init(&nb, sp->proto, xa, xb, &sp->o->neb);
     tk_neb_run(&nb, &sp->o->neb);
@@ -181,6 +191,11 @@ static void rerun(splitter *sp, const double *xa, const double *xb, int level)
 static void process(splitter *sp, tk_neb *b, int level)
 {
     const opts *o = sp->o;
+    if (!b->converged) {
+        sp->skipped++;
+        tk_warn("pair %s: a band that did not converge is skipped (no DWP from it)", sp->pair);
+        return;
+    }
     int ns = o->samples, M = b->M, n = b->n, n3 = 3 * n;
     double *xi = tk_xmalloc((size_t)ns * sizeof *xi), *V = tk_xmalloc((size_t)ns * sizeof *V);
     tk_neb_profile(b, ns, xi, V);
@@ -324,6 +339,7 @@ int main(int argc, char **argv)
         sp.i = si[0] ? si : NULL;
         sp.j = sj[0] ? sj : NULL;
         sp.part = 0;
+        sp.nbands = 0;
         sp.len = 0;
         process(&sp, &b, 0);
         /* now the number of parts is known */

@@ -93,6 +93,8 @@ int main(int argc, char **argv)
     int nops = argc - optind;
     if (!trpath)
         tk_usage_error("--transitions FILE is required");
+    if (strcmp(trpath, outpath) == 0)
+        tk_usage_error("the minima and the transitions go to the same place '%s'", trpath);
     if (nops < 2 || nops % 2)
         tk_usage_error("give MINIMA TRANSITIONS pairs (%d operands)", nops);
     int nparts = nops / 2;
@@ -127,6 +129,14 @@ int main(int argc, char **argv)
                 tk_die("%s: %d particles in a box of %.17g, not %d in %.17g as in %s: minima of "
                        "different glasses", where, f.n, f.L, ref.n, ref.L, minpath[0]);
             }
+            static const char *same[] = {"glass", "sample_seed", "T_MD", "etol", "dtol"};
+            for (size_t q = 0; q < sizeof same / sizeof *same; q++) {
+                const char *v = tk_meta_get(&f.meta, same[q]), *v0 = tk_meta_get(&ref.meta, same[q]);
+                if (!v || !v0 || strcmp(v, v0) != 0)
+                    tk_die("%s: %s=%s, but %s has %s=%s: parts of different samplings (another "
+                           "glass, seed, temperature or tolerance) cannot be merged", where,
+                           same[q], v ? v : "(none)", minpath[0], same[q], v0 ? v0 : "(none)");
+            }
             long id = meta_long(&f, "id", where);
             if (id != nlocal[p])
                 tk_die("%s: id %ld where %ld was expected (ids are consecutive from 0)", where, id,
@@ -157,6 +167,17 @@ int main(int argc, char **argv)
 
     /* identification in discovery order: the ids of a single job */
     qsort(r, nrec, sizeof *r, cmp_key);
+    /* a run sampled by two parts would be counted twice */
+    for (size_t q = 1; q < nrec; q++)
+        if (r[q].run == r[q - 1].run && r[q].part != r[q - 1].part)
+            tk_die("run %ld appears in both %s and %s: overlapping parts would be counted twice",
+                   r[q].run, minpath[r[q - 1].part], minpath[r[q].part]);
+    /* each part's own energies, for checking its table */
+    double **elocal = tk_xmalloc((size_t)nparts * sizeof *elocal);
+    for (int p = 0; p < nparts; p++)
+        elocal[p] = tk_xmalloc(((size_t)nlocal[p] + 1) * sizeof **elocal);
+    for (size_t q = 0; q < nrec; q++)
+        elocal[r[q].part][r[q].local] = r[q].e;
     tk_minlib lib;
     tk_minlib_init(&lib, ref.n, ref.L, etol, dtol);
     long **map = tk_xmalloc((size_t)nparts * sizeof *map);
@@ -188,7 +209,8 @@ int main(int argc, char **argv)
                        "library do not belong together", tp, k + 1, rows[k].j, minpath[p],
                        nlocal[p]);
             long gi = map[p][rows[k].i], gj = map[p][rows[k].j];
-            if (fabs(lib.m[gi].e - rows[k].ei) > 1e-12 || fabs(lib.m[gj].e - rows[k].ej) > 1e-12)
+            if (fabs(elocal[p][rows[k].i] - rows[k].ei) > 1e-12 ||
+                fabs(elocal[p][rows[k].j] - rows[k].ej) > 1e-12)
                 tk_die("%s: row %zu: energies of %ld and %ld differ from %s: the table and the "
                        "library do not belong together", tp, k + 1, rows[k].i, rows[k].j,
                        minpath[p]);
@@ -222,8 +244,11 @@ int main(int argc, char **argv)
 
     for (size_t q = 0; q < nrec; q++)
         free(r[q].x);
-    for (int p = 0; p < nparts; p++)
+    for (int p = 0; p < nparts; p++) {
         free(map[p]);
+        free(elocal[p]);
+    }
+    free(elocal);
     free(map);
     free(r);
     free(rd);

@@ -91,6 +91,7 @@ typedef struct {
     double *work;     /* 3n scratch */
     FILE *fp, *visits;
     char *cmd;
+    char glass_id[20]; /* fingerprint of the input glass */
     long run, k;      /* current run, minimisations in it */
     long nmin, nnew, nfail, nforce, nmd;
     double tmin, tmd; /* seconds in minimisation and in MD */
@@ -145,6 +146,10 @@ static long quench(sampler *s, const double *x, long step)
     tk_meta_setd(m, "time", step * s->o->dt);
     tk_meta_setf(m, "k", "%ld", k);
     tk_meta_setd(m, "T_MD", s->o->T);
+    tk_meta_set(m, "glass", s->glass_id);
+    tk_meta_setf(m, "sample_seed", "%llu", (unsigned long long)s->o->seed);
+    tk_meta_setd(m, "etol", s->o->etol);
+    tk_meta_setd(m, "dtol", s->o->dtol);
     tk_meta_set(m, "stage", "is-sample");
     tk_meta_history(m, s->cmd);
     tk_write_frame(s->fp, &s->out, s->o->fmt);
@@ -230,6 +235,13 @@ int main(int argc, char **argv)
     long every = lround(o.every / o.dt), nsteps = lround(o.time / o.dt);
     if (every < 1 || nsteps < every)
         tk_usage_error("--every must be at least one step and at most --time");
+    if (nsteps % every)
+        tk_usage_error("--time %g must be a multiple of --every %g", o.time, o.every);
+    const char *outs[3] = {outpath, trpath, vpath};
+    for (int p = 0; p < 3; p++)
+        for (int q = p + 1; q < 3; q++)
+            if (outs[p] && outs[q] && strcmp(outs[p], outs[q]) == 0)
+                tk_usage_error("two outputs go to the same place '%s'", outs[p]);
     if (every > 100000)
         tk_usage_error("--every %g is %ld steps: snapshots of at most 100000 steps are kept",
                        o.every, every);
@@ -253,12 +265,26 @@ int main(int argc, char **argv)
     tk_wrap(n, glass.L, glass.origin, glass.x);
 
     sampler s = {.o = &o, .glass = &glass, .cmd = cmd};
+    {
+        /* FNV-1a over positions and diameters: is-merge joins only parts of
+         * one glass */
+        uint64_t h = 1469598103934665603ULL;
+        const unsigned char *p[2] = {(const unsigned char *)glass.x,
+                                     (const unsigned char *)glass.sigma};
+        size_t len[2] = {3 * (size_t)n * sizeof *glass.x, (size_t)n * sizeof *glass.sigma};
+        for (int q = 0; q < 2; q++)
+            for (size_t k = 0; k < len[q]; k++)
+                h = (h ^ p[q][k]) * 1099511628211ULL;
+        snprintf(s.glass_id, sizeof s.glass_id, "%016llx", (unsigned long long)h);
+    }
     tk_frame_init(&s.out);
     tk_minlib_init(&s.lib, n, glass.L, o.etol, o.dtol);
     tk_transitions_init(&s.tr);
     tk_ipl_for_frame(&s.minmodel, &glass, TK_SKIN_DEFAULT, "glass");
     s.work = tk_xmalloc(3 * (size_t)n * sizeof *s.work);
     tk_output out, trout, vout;
+    /* every output opened before the work: a bad path fails at once */
+    tk_output_open(&trout, trpath);
     tk_output_open(&out, outpath);
     s.fp = out.fp;
     if (vpath) {
@@ -322,7 +348,6 @@ int main(int argc, char **argv)
                     1e3 * s.tmd / s.nmd, el);
         }
     }
-    tk_output_open(&trout, trpath);
     tk_transitions_write(&s.tr, &s.lib, trout.fp);
     tk_output_commit(&trout);
     if (vpath)

@@ -30,15 +30,17 @@ static const char usage[] =
     "V is the energy relative to the first frame's minimum (total, epsilon),\n"
     "xi = s / d with s the path length in 3N-space and d the total length; the\n"
     "profile is a cubic Hermite interpolation through the image energies with\n"
-    "the slopes dV/ds = -F.tau of the true forces.  e_saddle is the highest V,\n"
+    "the slopes dV/ds = -F.tau of the true forces.  e_saddle is the energy of\n"
+    "the highest image (the climbing image at convergence) relative to V(0),\n"
     "dE = V(1); PR and dmax describe the displacement between the two minima.\n"
     "\n"
     "Options:\n"
     "  -n, --images N      interior images (default 9)\n"
-    "  -k, --spring K      spring constant (default 1)\n"
+    "  -k, --spring K      spring constant (default 5)\n"
     "      --tol F         converged when the largest force component of all\n"
     "                      images is <= F (default 1e-6)\n"
-    "      --maxiter N     iteration limit (default 50000)\n"
+    "      --maxiter N     iteration limit (default 20000); a band whose length\n"
+    "                      grows beyond 10 times the start is stopped at once\n"
     "      --ci-on F       switch the climbing image on below this force\n"
     "                      (default 1e-2) or after --ci-after iterations\n"
     "      --ci-after N    (default 2000)\n"
@@ -165,9 +167,10 @@ int main(int argc, char **argv)
             }
             dmax2 = r2 > dmax2 ? r2 : dmax2;
         }
-        double vmax = V[0];
-        for (int q = 1; q < samples; q++)
-            vmax = V[q] > vmax ? V[q] : vmax;
+        /* the saddle energy is the climbing image's, not a sampled maximum */
+        double vmax = 0;
+        for (int i = 0; i < M; i++)
+            vmax = band.E[i] - band.E[0] > vmax ? band.E[i] - band.E[0] : vmax;
         if (bands) {
             tk_frame img;
             tk_frame_init(&img);
@@ -208,9 +211,9 @@ int main(int argc, char **argv)
         fputc('\n', out.fp);
         }
         if (!band.converged)
-            tk_warn("%s: the band did not converge: largest force %.3g > %.3g after %ld "
-                    "iterations (written with converged=F)", where, band.fmax, no.tol,
-                    band.iter);
+            tk_warn("%s: the band %s: largest force %.3g > %.3g after %ld iterations (written "
+                    "with converged=F)", where, band.diverged ? "diverged" : "did not converge",
+                    band.fmax, no.tol, band.iter);
         if (progress)
             fprintf(stderr, "%s: pair %ld: %s after %ld iterations, %ld force evaluations, "
                             "barrier %.4g, dE %.4g, d %.4g\n",

@@ -30,7 +30,9 @@ static const char usage[] =
     "      --min-count C   at least C transitions, both ways together (default 1)\n"
     "      --max-de E      |dE| <= E, total energy (default 0.02: ten times the\n"
     "                      TLS threshold 2 pi / mt at mt = 4000)\n"
-    "      --max-dist D    dist <= D (default 2)\n"
+    "      --max-dist D    dist <= D (default 1: tunnelling falls off as\n"
+    "                      exp(-d sqrt(2 mt Vb)); at mt >= 4000 longer paths matter\n"
+    "                      only for barriers below 1e-4, and their NEB is hard)\n"
     "\n"
     "Options:\n"
     "      --transitions FILE  the transitions table (required)\n"
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
                                              {0, 0, 0, 0}};
     const char *trpath = NULL, *tabpath = NULL, *outpath = "-";
     long min_count = 1;
-    double max_de = 0.02, max_dist = 2;
+    double max_de = 0.02, max_dist = 1;
     int frames = 1, fmt = TK_FMT_XYZ, c;
     char *cmd = tk_cmdline(argc, argv);
     while ((c = getopt_long(argc, argv, "t:o:hV", longopts, NULL)) != -1) {
@@ -105,6 +107,8 @@ int main(int argc, char **argv)
         tk_usage_error("give one MINIMA library file");
     if (!frames && !tabpath)
         tk_usage_error("--no-frames without --table writes nothing");
+    if (frames && tabpath && strcmp(tabpath, outpath) == 0)
+        tk_usage_error("the frames and the table go to the same place '%s'", tabpath);
     const char *libpath = argv[optind];
     if (strcmp(libpath, "-") == 0)
         tk_usage_error("MINIMA must be a file (it is read with random access)");

@@ -32,16 +32,17 @@ static const char usage[] =
     "    1 0.0012\n"
     "\n"
     "V is interpolated by a not-a-knot cubic spline and continued beyond each\n"
-    "end by the parabola V(end) + s u + k u^2 / 2 (u the distance from the\n"
-    "end; s the end slope if it rises outward, else 0; k the end curvature,\n"
-    "at least max V - min V); psi = 0 where psi2 has decayed by e^-W beyond\n"
-    "its turning point.  Numerov's scheme on three nested grids, Richardson\n"
-    "extrapolation; see schrod1d(1).\n"
+    "end by its Taylor parabola V(end) + V'(end) u + k u^2 / 2 (u = xi - end;\n"
+    "k = V''(end), at least max V - min V, raised if the end still falls\n"
+    "outward so that the parabola dips at most 1e-3 (max V - min V) below\n"
+    "V(end)); psi = 0 where psi2 has decayed by e^-W past its turning point.\n"
+    "Numerov's scheme on three nested grids, Richardson extrapolation; see\n"
+    "schrod1d(1).\n"
     "\n"
     "Columns:\n"
     "  id, mass   the record's id, the mass mt\n"
     "  e1, e2     the two lowest levels (epsilon, same zero as V)\n"
-    "  split      e2 - e1, the tunnel splitting E\n"
+    "  split      e2 - e1, the tunnel splitting E (without cancellation)\n"
     "  delta0     tunnelling element sqrt(E^2 - dV^2) if E >= |dV|, else nan\n"
     "  dV, Vb, d, PR  carried from the metadata (nan if absent)\n"
     "  err        estimated relative error of split\n"
@@ -50,9 +51,9 @@ static const char usage[] =
     "Options:\n"
     "  -m, --mass MT[,MT]...  dimensionless mass mt = m sigma^2 epsilon / hbar^2\n"
     "                         (default 4000); a list gives one row per mass\n"
-    "  -p, --points P         fixed grid: P points per unit xi on the middle of\n"
-    "                         the three grids (default: automatic, refined\n"
-    "                         until err < TOL)\n"
+    "  -p, --points P         fixed grids: P points per unit xi (rounded up to\n"
+    "                         even) on the middle of the three (default:\n"
+    "                         automatic, refined until err < TOL/2)\n"
     "      --margin W         decay exponent beyond the turning points\n"
     "                         (default 20)\n"
     "      --walls            hard walls at xi = 0 and 1 instead of the\n"
@@ -147,13 +148,95 @@ static void parse_meta(record *r, char *s)
     }
 }
 
+/* Decimal to double for the common forms: up to 19 significant digits,
+ * values from about 1e-19 up, correctly rounded like strtod (Clinger's
+ * fast path, or one 128-bit division with a sticky bit), so that reading
+ * is not dominated by strtod; 0 for anything else (then strtod decides). */
+__extension__ typedef unsigned __int128 u128;
+
+static int fast_num(const char *s, double *out)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s;
+    int neg = 0, nd = 0, e10 = 0, any = 0;
+    unsigned long long m = 0;
+    if (*p == '+' || *p == '-')
+        neg = *p++ == '-';
+    for (; *p >= '0' && *p <= '9'; p++, any = 1) {
+        if (m == 0 && *p == '0')
+            continue;
+        if (nd == 19)
+            return 0;
+        m = 10 * m + (unsigned)(*p - '0');
+        nd++;
+    }
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
+            if (m == 0 && *p == '0') {
+                e10--;
+                continue;
+            }
+            if (nd == 19)
+                return 0;
+            m = 10 * m + (unsigned)(*p - '0');
+            nd++;
+            e10--;
+        }
+    }
+    if (!any)
+        return 0;
+    if (*p == 'e' || *p == 'E') {
+        int es = 1, x = 0, dig = 0;
+        p++;
+        if (*p == '+' || *p == '-')
+            es = *p++ == '-' ? -1 : 1;
+        for (; *p >= '0' && *p <= '9'; p++, dig = 1)
+            if (x < 100000)
+                x = 10 * x + (*p - '0');
+        if (!dig)
+            return 0;
+        e10 += es * x;
+    }
+    if (*p)
+        return 0;
+    double v;
+    if (m == 0) {
+        v = 0;
+    } else if (m <= (1ULL << 53) && e10 >= -22 && e10 <= 22) {
+        /* both exact: one correctly rounded operation (Clinger) */
+        v = e10 < 0 ? (double)m / p10[-e10] : (double)m * p10[e10];
+    } else if (e10 < 0 && e10 >= -19) {
+        /* m / 10^k with a 64-bit or longer quotient and a sticky bit */
+        unsigned long long d = 1;
+        for (int k = 0; k < -e10; k++)
+            d *= 10;
+        int len = 64 - __builtin_clzll(m), sh = 128 - len;
+        u128 num = (u128)m << sh, q = num / d;
+        if (num % d)
+            q |= 1;
+        v = ldexp((double)q, -sh);
+    } else if (e10 >= 0 && e10 <= 19) {
+        u128 x = (u128)m;
+        for (int k = 0; k < e10; k++)
+            x *= 10;
+        v = (double)x;
+    } else {
+        return 0;
+    }
+    *out = neg ? -v : v;
+    return 1;
+}
+
 /* A number from a whole token; 0 if it is not one. */
 static int parse_num(const char *s, double *v)
 {
+    if (fast_num(s, v))
+        return 1;
     char *end;
-    errno = 0;
     *v = strtod(s, &end);
-    return end != s && *end == '\0' && errno != ERANGE;
+    return end != s && *end == '\0'; /* out of range: +-inf or 0, checked by the callers */
 }
 
 /* Parse a row 'xi V' into r; dies with a message on bad input. */
@@ -183,10 +266,10 @@ static void parse_row(const src *in, record *r, char *s)
         tk_die("%s: a row must hold 2 numbers 'xi V', this one has %d fields",
                where(in, in->line, r), k);
     if (r->n > 0 && !(val[0] > r->xi[r->n - 1]))
-        tk_die("%s: xi = %.17g does not increase (previous row %.17g)", where(in, in->line, r),
+        tk_die("%s: xi = %.15g does not increase (previous row %.15g)", where(in, in->line, r),
                val[0], r->xi[r->n - 1]);
     if (r->n == 0 && fabs(val[0]) > 1e-9)
-        tk_die("%s: the first xi is %.17g: the path must start at xi = 0", where(in, in->line, r),
+        tk_die("%s: the first xi is %.15g: the path must start at xi = 0", where(in, in->line, r),
                val[0]);
     if (r->n == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 256;
@@ -200,12 +283,12 @@ static void parse_row(const src *in, record *r, char *s)
 }
 
 /* Read the next record of in; 0 at the end of the input.  A block of
- * plain comments (no KEY=VALUE) and no rows is skipped; a comment line
- * right after the rows starts the next record. */
+ * comments without rows, id= or d= is skipped (a file header, say); a
+ * comment line right after the rows starts the next record. */
 static int read_record(src *in, record *r)
 {
     rec_reset(r);
-    int real = 0; /* the block holds metadata or rows: a record */
+    int real = 0; /* the block holds rows, id= or d=: a record */
     for (;;) {
         char *p;
         if (in->pushed) {
@@ -232,7 +315,7 @@ static int read_record(src *in, record *r)
         if (!*p) { /* blank line: the end of a record */
             if (real)
                 break;
-            r->first = 0; /* plain comments only: not a record */
+            rec_reset(r); /* comments only: not a record */
             continue;
         }
         if (!r->first)
@@ -243,11 +326,10 @@ static int read_record(src *in, record *r)
                 in->cur = p;
                 break;
             }
-            if (strchr(p, '=')) {
-                if (!real)
-                    in->nrec++;
+            parse_meta(r, p + 1);
+            if (!real && (r->id || r->d)) {
+                in->nrec++;
                 real = 1;
-                parse_meta(r, p + 1);
             }
             continue;
         }
@@ -277,7 +359,7 @@ static int read_record(src *in, record *r)
         tk_die("%s: %d rows 'xi V': at least 3 are needed", where(in, r->n ? r->last : at, r),
                r->n);
     if (fabs(r->xi[r->n - 1] - 1) > 1e-9)
-        tk_die("%s: the last xi is %.17g: the path must end at xi = 1", where(in, r->last, r),
+        tk_die("%s: the last xi is %.15g: the path must end at xi = 1", where(in, r->last, r),
                r->xi[r->n - 1]);
     r->xi[0] = 0;
     r->xi[r->n - 1] = 1;

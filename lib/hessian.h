@@ -1,0 +1,19 @@
+/* hessian.h - the analytic Hessian of the IPL model and its eigenvalues.
+ *
+ * For a pair at distance r (x = r / sigma_ij), with v' = dv/dr and
+ * v'' = d2v/dr2, the off-diagonal 3x3 block is
+ *   H_ij = -[ v'' n n^T + (v' / r) (I - n n^T) ],   n = (r_i - r_j) / r,
+ * and H_ii = -sum_j H_ij.  Dense 3N x 3N (N = 1500: 162 MB), diagonalised
+ * with LAPACKE_dsyevd.
+ */
+#ifndef TK_HESSIAN_H
+#define TK_HESSIAN_H
+
+#include "frame.h"
+
+/* Fill H (3n x 3n, row major) for frame f. */
+void tk_hessian(const tk_frame *f, double *H);
+/* Eigenvalues of the Hessian of f into w (3n, ascending); 0 on success. */
+int tk_hessian_eigenvalues(const tk_frame *f, double *w);
+
+#endif
