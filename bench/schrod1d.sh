@@ -38,7 +38,7 @@ awk -v n="$count" 'BEGIN {
     }
 }' > "$tmp/dwps.txt"
 
-best= cpu=
+best='' cpu=''
 for ((k = 0; k < rounds; k++)); do
     t0=$(date +%s.%N)
     /usr/bin/time -f '%U %S' -o "$tmp/cpu" "$BIN/schrod1d" "$tmp/dwps.txt" > "$tmp/out.tsv"

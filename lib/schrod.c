@@ -758,8 +758,8 @@ static int solve_scratch(tk_schrod *s, grid *g, double hi)
 }
 
 /* Interpolation of a vector from grid f (values v, zero at and beyond its
- * walls) to grid g: four-point Lagrange (cubic). */
-
+ * walls) to grid g: six-point Lagrange at the midpoints of a nested grid
+ * twice as fine, four-point Lagrange otherwise. */
 static void transfer(const grid *f, const double *v, const grid *g, double *out)
 {
     if (g->m == 2 * f->m && g->a == f->a && g->n == 2 * f->n + 1) {

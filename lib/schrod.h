@@ -4,26 +4,27 @@
  *     -(1 / (2 mt d^2)) psi''(xi) + V(xi) psi(xi) = E psi(xi)
  *
  * The profile V is given at points 0 = xi_0 < ... < xi_{n-1} = 1 and
- * interpolated by a not-a-knot cubic spline (exact for cubic polynomials).
- * Outside [0, 1] it is continued by a parabola that rises away from the
- * interval, V(xi) = V(0) + s0 xi + k0 xi^2 / 2 for xi < 0 with s0 =
- * min(V'(0), 0), k0 = max(V''(0), kmin) (the spline's end derivatives), and
- * likewise beyond 1 with s1 = max(V'(1), 0); kmin = max V - min V of the
- * profile (1 when it is flat).  The domain ends, with psi = 0, where the WKB
- * decay exponent of a state at energy etop (just above E2), integral of
- * sqrt((V - etop) / c) dxi with c = 1 / (2 mt d^2), has reached the margin W
- * beyond the turning point.
+ * interpolated by the not-a-knot cubic spline (exact for cubics).  Beyond
+ * the ends it is continued by its Taylor parabola, V(0) + V'(0) xi + k0
+ * xi^2 / 2 for xi < 0 (likewise beyond 1), with k the spline's end
+ * curvature, at least max V - min V of the points, and raised if the end
+ * still falls outward so that the parabola dips at most 1e-3 of that range
+ * below V(end).  The domain ends, with psi = 0, where the WKB decay
+ * exponent of a state just above E2 reaches the margin W past its turning
+ * point.
  *
- * Discretisation: Numerov's scheme in its symmetric form, the tridiagonal
- * pencil A psi = E M psi with M = tridiag(1, 10, 1) / 12 and
- * A = (c/h^2) tridiag(-1, 2, -1) + (M V + V M) / 2 (fourth order in the
- * grid step h).  Levels on two nested grids (N and 2N + 1 interior points)
- * are extrapolated (Richardson, h^4); err is |split_2N - split_N| /
- * (15 split), the estimated error of the finer grid's splitting, plus the
- * rounding floor.  The two lowest eigenpairs of each pencil come from Sturm
- * counts (bisection) and inverse iteration with Rayleigh quotient shifts
- * (LAPACKE_dgttrf/dgttrs) and Rayleigh-Ritz on two vectors; the result is
- * checked by Sturm counts (exactly two eigenvalues up to E2).
+ * Discretisation: Numerov's scheme in symmetric form, the tridiagonal
+ * pencil A psi = E M psi, M = tridiag(1, 10, 1) / 12, A = (c / h^2)
+ * tridiag(-1, 2, -1) + (M V + V M) / 2, c = 1 / (2 mt d^2): fourth order,
+ * on grids whose nodes include xi = 0 and 1, less the erratic error of the
+ * spline's knots between nodes.  Three nested grids (p/2, p, 2p points per
+ * unit xi); the levels of the two finer ones are extrapolated (Richardson,
+ * h^4), the extrapolation of the two coarser ones gives the error
+ * estimate.  The automatic grid adds finer grids until that is below the
+ * tolerance.  Eigenpairs by inverse iteration with Rayleigh-quotient
+ * shifts on two vectors and Rayleigh-Ritz (LAPACKE_dgttrf / dgttrs),
+ * started from Sturm-count brackets on the coarsest grid, checked by a
+ * Sturm count.  See schrod1d(1) for the measured accuracy.
  */
 #ifndef TK_SCHROD_H
 #define TK_SCHROD_H
@@ -41,8 +42,8 @@ void tk_schrod_defaults(tk_schrod_opts *o);
 
 typedef struct {
     double e1, e2;       /* the two lowest levels (extrapolated) */
-    double split;        /* e2 - e1, computed without cancellation */
-    double err;          /* relative error estimate of split */
+    double split;        /* e2 - e1, computed before shifting to V's zero */
+    double err;          /* relative error estimate of split (inf if lost) */
     double e1f, e2f;     /* levels on the finest grid */
     double a, b;         /* the domain in xi (walls at a and b) */
     double etop;         /* the energy the domain was built for */
@@ -71,8 +72,9 @@ double tk_schrod_potential(const tk_schrod *s, double xi, int walls);
  * the kinetic coefficient c = 1 / (2 mt d^2). */
 double tk_schrod_points(const tk_schrod *s, double c);
 
-/* Solve for mass mt and path length d (both > 0).  Returns 0 when the
- * result is ok, -1 otherwise (r->ok = 0, the levels may be nan). */
+/* Solve for mass mt and path length d (both > 0).  Returns 0, or -1 when
+ * no solution was found (r->ok = 0, the levels nan): a domain of more than
+ * 4e6 grid points, or an iteration that failed. */
 int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
                     tk_schrod_result *r);
 

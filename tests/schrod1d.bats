@@ -105,11 +105,7 @@ bad() {
 
 @test "quartic double wells: splittings of the sine-basis reference (test_schrod)" {
     # references: tests/unit/test_schrod.c (sine basis + LAPACKE_dsyev)
-    quartic sym 0.05 0 1 > q.txt
-    echo >> q.txt
-    quartic asym 0.05 0.002 1 >> q.txt
-    echo >> q.txt
-    quartic deep 0.1 0 1 >> q.txt
+    { quartic sym 0.05 0 1; echo; quartic asym 0.05 0.002 1; echo; quartic deep 0.1 0 1; } > q.txt
     run schrod1d q.txt
     [ "$status" -eq 0 ]
     close_to "$(field 1 split <<< "$output")" 2.51895156722e-07 1e-6
@@ -131,11 +127,13 @@ bad() {
 }
 
 @test "delta0 = sqrt(split^2 - dV^2) when split >= dV, else nan" {
-    quartic sym 0.05 0 1 > q.txt
-    echo >> q.txt
-    quartic shallow 0.01 0.0001 1 >> q.txt      # split 1e-4 > dV
-    echo >> q.txt
-    quartic tilted 0.05 0.002 1 >> q.txt        # split 0.00192 < dV = 0.002
+    {
+        quartic sym 0.05 0 1
+        echo
+        quartic shallow 0.01 0.0001 1           # split 1e-4 > dV
+        echo
+        quartic tilted 0.05 0.002 1             # split 0.00192 < dV = 0.002
+    } > q.txt
     run schrod1d q.txt
     [ "$status" -eq 0 ]
     [ "$(field 1 delta0 <<< "$output")" = "$(field 1 split <<< "$output")" ]
@@ -297,10 +295,12 @@ bad() {
 }
 
 @test "bad input: the message names the record, after the good records' rows" {
-    quartic good1 0.05 0 1 101 > f.txt
-    echo >> f.txt
-    quartic good2 0.05 0 1 101 >> f.txt
-    printf '\n# id=third d=1\n0 0\n0.5 oops\n1 0\n' >> f.txt
+    {
+        quartic good1 0.05 0 1 101
+        echo
+        quartic good2 0.05 0 1 101
+        printf '\n# id=third d=1\n0 0\n0.5 oops\n1 0\n'
+    } > f.txt
     line=$(grep -n oops f.txt | cut -d: -f1)
     bad f.txt "$line" "record 3 \(id=third\): 'oops' is not a number" 2
     xrun schrod1d no-such-file.txt

@@ -1,0 +1,355 @@
+/* tls-density - the density of tunnelling two-level systems (PHYSICS.md
+ * §2.9 and §3) from schrod1d tables, one per glass. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+#include "output.h"
+#include "rng.h"
+
+static const char usage[] =
+    "Usage: tls-density --natoms N [OPTION]... TABLE...\n"
+    "Count tunnelling two-level systems.  Each TABLE is the schrod1d output of\n"
+    "one glass (all of one Tf); the number of glasses Ng is the number of\n"
+    "TABLEs.  For each dimensionless mass mt in the tables:\n"
+    "  n(E) = (number of DWPs with splitting below E) / (N Ng)\n"
+    "on a logarithmic grid of E, the plateau n0 = mean of n(E)/E over the\n"
+    "window [LO, HI] x E_Q with E_Q = 2 pi / mt the TLS threshold (default: the\n"
+    "decade below it, [0.1, 1]), its error from a bootstrap over glasses, and\n"
+    "the number of active TLS n_active = N Ng n(E_Q).\n"
+    "\n"
+    "Standard output, one row per mass (tlskit-table(5)):\n"
+    "  mass ndwp ntls natoms nglass n0 n0_err n_active eq T_Q_ar n0_ar T_Q_ni n0_ni\n"
+    "ntls = DWPs with splitting below E_Q; eq = E_Q; the last columns convert\n"
+    "to laboratory units for the argon-like (sigma 3.4e-10 m, epsilon 6.6e-21 J,\n"
+    "m 6.0e-26 kg) and nickel-like (2.21e-10 m, 6.14e-20 J, 1.02e-25 kg)\n"
+    "references of PHYSICS.md: T_Q = 2 pi hbar^2 / (m sigma^2 k_B) in K and n0\n"
+    "in J^-1 m^-3 = n0 / (epsilon sigma^3).  (They convert the reduced n0 at the\n"
+    "mass of the row; the mass that matches a reference is mt = m sigma^2\n"
+    "epsilon / hbar^2: 4116 argon-like, 27504 nickel-like, see --units.)\n"
+    "\n"
+    "Options:\n"
+    "  -N, --natoms N     particles per glass (required)\n"
+    "      --glasses NG   number of glasses, if some had no DWP at all and so no\n"
+    "                     table (default: the number of TABLEs)\n"
+    "      --window LO:HI plateau window in units of E_Q (default 0.1:1)\n"
+    "      --emin E, --emax E  range of the grid (default 1e-8 to 1)\n"
+    "      --per-decade K grid points per decade (default 20)\n"
+    "      --curve FILE   write n(E) and n(E)/E: mass E n n_over_E (blocks per\n"
+    "                     mass separated by two blank lines, for gnuplot index)\n"
+    "      --hist FILE    write histograms of dV, Vb, d/sqrt(PR) and PR (of all\n"
+    "                     DWPs of the first mass): four blocks name lo hi count\n"
+    "      --bins K       histogram bins (default 30, logarithmic)\n"
+    "      --bootstrap B  bootstrap samples (default 1000)\n"
+    "      --seed SEED    bootstrap seed (default 1)\n"
+    "      --units        print the reference constants (mt, T_Q, T_g) and exit\n"
+    "      --no-header    omit the '#' header line\n"
+    "  -h, --help         show this help and exit\n"
+    "  -V, --version      show the version and exit\n"
+    "\n"
+    "Example: tls-density -N 1500 --curve nE.tsv glass*/tls.tsv\n";
+
+#define HBAR 1.054571817e-34
+#define TWO_PI 6.283185307179586
+#define KB 1.380649e-23
+
+typedef struct {
+    const char *name;
+    double sigma, eps, m;
+} reference;
+
+static const reference refs[2] = {{"argon-like", 3.4e-10, 6.6e-21, 6.0e-26},
+                                  {"nickel-like", 2.21e-10, 6.14e-20, 1.02e-25}};
+
+typedef struct {
+    double mass, split, dV, Vb, d, pr;
+    int glass;
+} dwp;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Read one schrod1d table: columns by name from the '#' header. */
+static void read_table(const char *path, int glass, dwp **d, size_t *n, size_t *cap)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        tk_die("%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t lcap = 0;
+    long lineno = 0;
+    int col[6] = {-1, -1, -1, -1, -1, -1}; /* mass split dV Vb d PR */
+    static const char *names[6] = {"mass", "split", "dV", "Vb", "d", "PR"};
+    ssize_t len;
+    while ((len = getline(&line, &lcap, fp)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (lineno == 1) {
+            if (line[0] != '#')
+                tk_die("%s:1: no '#' header line (not a schrod1d table?)", path);
+            int k = 0;
+            char *save = NULL;
+            for (char *t = strtok_r(line + 1, "\t", &save); t; t = strtok_r(NULL, "\t", &save), k++)
+                for (int c = 0; c < 6; c++)
+                    if (strcmp(t, names[c]) == 0)
+                        col[c] = k;
+            for (int c = 0; c < 6; c++)
+                if (col[c] < 0)
+                    tk_die("%s:1: no '%s' column (not a schrod1d table?)", path, names[c]);
+            continue;
+        }
+        if (len == 0 || line[0] == '#')
+            continue;
+        double v[6] = {0, 0, 0, 0, 0, 0};
+        int k = 0, got = 0;
+        char *save = NULL;
+        for (char *t = strtok_r(line, "\t", &save); t; t = strtok_r(NULL, "\t", &save), k++)
+            for (int c = 0; c < 6; c++)
+                if (k == col[c]) {
+                    char *end;
+                    v[c] = strtod(t, &end);
+                    if (end == t || *end)
+                        tk_die("%s:%ld: column %s: '%s' is not a number", path, lineno, names[c], t);
+                    got++;
+                }
+        if (got != 6)
+            tk_die("%s:%ld: the row has fewer columns than the header", path, lineno);
+        if (!isfinite(v[1]) || !(v[0] > 0))
+            tk_die("%s:%ld: splitting or mass is not a finite number", path, lineno);
+        if (*n == *cap) {
+            *cap = *cap ? 2 * *cap : 1024;
+            *d = tk_xrealloc(*d, *cap * sizeof **d);
+        }
+        (*d)[(*n)++] = (dwp){v[0], v[1], v[2], v[3], v[4], v[5], glass};
+    }
+    if (ferror(fp))
+        tk_die("%s: read error", path);
+    if (lineno == 0)
+        tk_die("%s: empty (no header)", path);
+    free(line);
+    fclose(fp);
+}
+
+/* n(E)/E averaged over the window, for DWPs of the given mass, with each
+ * glass g counted weight[g] times. */
+static double plateau(const dwp *d, size_t n, double mass, const int *weight, int ng, double natoms,
+                      const double *grid, int ngrid)
+{
+    double sum = 0;
+    int pts = 0, wsum = 0;
+    for (int g = 0; g < ng; g++)
+        wsum += weight[g];
+    for (int q = 0; q < ngrid; q++) {
+        long below = 0;
+        for (size_t k = 0; k < n; k++)
+            if (d[k].mass == mass && d[k].split < grid[q])
+                below += weight[d[k].glass];
+        sum += below / (natoms * wsum) / grid[q];
+        pts++;
+    }
+    return pts ? sum / pts : NAN;
+}
+
+int main(int argc, char **argv)
+{
+    tk_init(argc, argv);
+    static const struct option longopts[] = {
+        {"natoms", required_argument, 0, 'N'},    {"glasses", required_argument, 0, 'g'},
+        {"window", required_argument, 0, 'w'},    {"emin", required_argument, 0, 'a'},
+        {"emax", required_argument, 0, 'b'},      {"per-decade", required_argument, 0, 'p'},
+        {"curve", required_argument, 0, 'c'},     {"hist", required_argument, 0, 'H'},
+        {"bins", required_argument, 0, 'k'},      {"bootstrap", required_argument, 0, 'B'},
+        {"seed", required_argument, 0, 's'},      {"units", no_argument, 0, 'u'},
+        {"no-header", no_argument, 0, 'n'},       {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},         {0, 0, 0, 0}};
+    long natoms = 0, nboot = 1000, glasses = 0, perdec = 20, bins = 30;
+    double wlo = 0.1, whi = 1, emin = 1e-8, emax = 1;
+    uint64_t seed = 1;
+    const char *curvepath = NULL, *histpath = NULL;
+    int header = 1, c;
+    while ((c = getopt_long(argc, argv, "N:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'N': natoms = tk_arg_long("--natoms", optarg, 1, 1L << 40); break;
+        case 'g': glasses = tk_arg_long("--glasses", optarg, 1, 1L << 30); break;
+        case 'w':
+            if (sscanf(optarg, "%lf:%lf", &wlo, &whi) != 2 || !(wlo > 0) || !(whi > wlo))
+                tk_usage_error("--window: '%s' is not LO:HI with 0 < LO < HI", optarg);
+            break;
+        case 'a': emin = tk_arg_double_pos("--emin", optarg); break;
+        case 'b': emax = tk_arg_double_pos("--emax", optarg); break;
+        case 'p': perdec = tk_arg_long("--per-decade", optarg, 1, 1000); break;
+        case 'c': curvepath = optarg; break;
+        case 'H': histpath = optarg; break;
+        case 'k': bins = tk_arg_long("--bins", optarg, 1, 10000); break;
+        case 'B': nboot = tk_arg_long("--bootstrap", optarg, 0, 1000000); break;
+        case 's': seed = tk_arg_seed("--seed", optarg); break;
+        case 'u':
+            printf("#reference\tmt\tT_Q_K\tT_g_K\n");
+            for (int r = 0; r < 2; r++) {
+                const reference *R = &refs[r];
+                printf("%s\t%.6g\t%.6g\t%.6g\n", R->name, R->m * R->sigma * R->sigma * R->eps / (HBAR * HBAR),
+                       TWO_PI * HBAR * HBAR / (R->m * R->sigma * R->sigma * KB), 0.07 * R->eps / KB);
+            }
+            return tk_finish();
+        case 'n': header = 0; break;
+        case 'h': tk_help(usage);
+        case 'V': tk_version();
+        default: tk_usage_error("unknown option");
+        }
+    }
+    if (!natoms)
+        tk_usage_error("the number of particles per glass --natoms is required");
+    if (optind >= argc)
+        tk_usage_error("give the schrod1d TABLE of each glass");
+    if (!(emax > emin))
+        tk_usage_error("--emax must exceed --emin");
+    int ntab = argc - optind;
+    int ng = glasses ? (int)glasses : ntab;
+    if (ng < ntab)
+        tk_usage_error("--glasses %d is fewer than the %d tables", ng, ntab);
+    dwp *d = NULL;
+    size_t n = 0, cap = 0;
+    for (int t = 0; t < ntab; t++)
+        read_table(argv[optind + t], t, &d, &n, &cap);
+
+    /* the distinct masses, in order of appearance */
+    double masses[64];
+    int nmass = 0;
+    for (size_t k = 0; k < n; k++) {
+        int seen = 0;
+        for (int q = 0; q < nmass; q++)
+            seen |= masses[q] == d[k].mass;
+        if (!seen) {
+            if (nmass == 64)
+                tk_die("more than 64 different masses");
+            masses[nmass++] = d[k].mass;
+        }
+    }
+    if (nmass == 0)
+        tk_die("no DWP in the tables: n(E) = 0 everywhere (nothing to estimate)");
+
+    int ngrid = (int)floor(perdec * log10(emax / emin)) + 1;
+    double *grid = tk_xmalloc((size_t)ngrid * sizeof *grid);
+    for (int q = 0; q < ngrid; q++)
+        grid[q] = emin * pow(10, (double)q / perdec);
+    int *w1 = tk_xmalloc((size_t)ng * sizeof *w1), *wb = tk_xmalloc((size_t)ng * sizeof *wb);
+    for (int g = 0; g < ng; g++)
+        w1[g] = 1;
+    tk_rng rng;
+    tk_rng_seed(&rng, seed);
+
+    if (header)
+        puts("#mass\tndwp\tntls\tnatoms\tnglass\tn0\tn0_err\tn_active\teq\tT_Q_ar\tn0_ar\tT_Q_ni\tn0_ni");
+    tk_output cv;
+    if (curvepath)
+        tk_output_open(&cv, curvepath);
+    for (int q = 0; q < nmass; q++) {
+        double mt = masses[q], eq = TWO_PI / mt;
+        /* the plateau window on the grid's spacing */
+        int nwin = (int)floor(perdec * log10(whi / wlo)) + 1;
+        double *win = tk_xmalloc((size_t)nwin * sizeof *win);
+        for (int k = 0; k < nwin; k++)
+            win[k] = wlo * eq * pow(10, (double)k / perdec);
+        double n0 = plateau(d, n, mt, w1, ng, (double)natoms, win, nwin);
+        double s = 0, s2 = 0;
+        for (long b = 0; b < nboot; b++) {
+            for (int g = 0; g < ng; g++)
+                wb[g] = 0;
+            for (int g = 0; g < ng; g++)
+                wb[tk_rng_below(&rng, (uint64_t)ng)]++;
+            double v = plateau(d, n, mt, wb, ng, (double)natoms, win, nwin);
+            s += v;
+            s2 += v * v;
+        }
+        double err = nboot > 1 ? sqrt(fmax(0, (s2 - s * s / nboot) / (nboot - 1))) : NAN;
+        long ndwp = 0, ntls = 0;
+        for (size_t k = 0; k < n; k++)
+            if (d[k].mass == mt) {
+                ndwp++;
+                ntls += d[k].split < eq;
+            }
+        double tq[2], n0lab[2];
+        for (int r = 0; r < 2; r++) {
+            const reference *R = &refs[r];
+            tq[r] = TWO_PI * HBAR * HBAR / (R->m * R->sigma * R->sigma * KB);
+            n0lab[r] = n0 / (R->eps * R->sigma * R->sigma * R->sigma);
+        }
+        printf("%.10g\t%ld\t%ld\t%ld\t%d\t%.8g\t%.3g\t%ld\t%.10g\t%.4g\t%.4g\t%.4g\t%.4g\n", mt, ndwp,
+               ntls, natoms, ng, n0, err, ntls, eq, tq[0], n0lab[0], tq[1], n0lab[1]);
+        if (curvepath) {
+            if (q > 0)
+                fputs("\n\n", cv.fp);
+            fprintf(cv.fp, "#mass\tE\tn\tn_over_E\n");
+            double *sp = tk_xmalloc((size_t)(ndwp ? ndwp : 1) * sizeof *sp);
+            long m = 0;
+            for (size_t k = 0; k < n; k++)
+                if (d[k].mass == mt)
+                    sp[m++] = d[k].split;
+            qsort(sp, (size_t)m, sizeof *sp, cmp_double);
+            long below = 0;
+            for (int g = 0; g < ngrid; g++) {
+                while (below < m && sp[below] < grid[g])
+                    below++;
+                double nE = below / ((double)natoms * ng);
+                fprintf(cv.fp, "%.10g\t%.6e\t%.6e\t%.6e\n", mt, grid[g], nE, nE / grid[g]);
+            }
+            free(sp);
+        }
+        free(win);
+    }
+    if (curvepath)
+        tk_output_commit(&cv);
+    if (histpath) {
+        tk_output hs;
+        tk_output_open(&hs, histpath);
+        static const char *hn[4] = {"dV", "Vb", "d_sqrtPR", "PR"};
+        for (int h = 0; h < 4; h++) {
+            double lo = INFINITY, hi = 0;
+            for (size_t k = 0; k < n; k++) {
+                if (d[k].mass != masses[0])
+                    continue;
+                double v = h == 0 ? d[k].dV : h == 1 ? d[k].Vb : h == 2 ? d[k].d / sqrt(d[k].pr) : d[k].pr;
+                if (v > 0 && isfinite(v)) {
+                    lo = fmin(lo, v);
+                    hi = fmax(hi, v);
+                }
+            }
+            if (h)
+                fputs("\n\n", hs.fp);
+            fprintf(hs.fp, "#name\tlo\thi\tcount\n");
+            if (!(hi > 0))
+                continue;
+            if (hi <= lo)
+                hi = lo * 1.0001;
+            long *cnt = tk_xcalloc((size_t)bins, sizeof *cnt);
+            for (size_t k = 0; k < n; k++) {
+                if (d[k].mass != masses[0])
+                    continue;
+                double v = h == 0 ? d[k].dV : h == 1 ? d[k].Vb : h == 2 ? d[k].d / sqrt(d[k].pr) : d[k].pr;
+                if (!(v > 0) || !isfinite(v))
+                    continue;
+                long b = (long)(bins * log(v / lo) / log(hi / lo));
+                cnt[b >= bins ? bins - 1 : b]++;
+            }
+            for (long b = 0; b < bins; b++)
+                fprintf(hs.fp, "%s\t%.6e\t%.6e\t%ld\n", hn[h], lo * pow(hi / lo, (double)b / bins),
+                        lo * pow(hi / lo, (double)(b + 1) / bins), cnt[b]);
+            free(cnt);
+        }
+        tk_output_commit(&hs);
+    }
+    free(grid);
+    free(w1);
+    free(wb);
+    free(d);
+    return tk_finish();
+}
