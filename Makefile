@@ -92,8 +92,15 @@ check: test
 validate: all
 	@for v in tests/validate/*.sh; do echo "== $$v"; TLSKIT_BIN=$(abspath $(BINDIR)) bash $$v || exit 1; done
 
+# The whole pipeline at the embedded demo scale (pipelines/params/demo.mk):
+# two Tf, a few small glasses; restartable, parallel (JOBS), ends with
+# demo/nE.png and demo/tls.tsv.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 demo: deps all
-	@bash pipelines/demo.sh
+	@$(MAKE) --no-print-directory -f pipelines/tls.mk SCALE=demo OUT=demo -j$(JOBS)
+	@echo "== TLS density per Tf (demo/Tf*/density.tsv)"
+	@for f in demo/Tf*/density.tsv; do echo "$$f"; column -t $$f; done
+	@echo "== figure: demo/nE.png; active TLS: demo/tls.tsv ($$(grep -vc '^#' demo/tls.tsv) rows)"
 
 bench: deps all $(BENCHES)
 	@TLSKIT_BIN=$(abspath $(BINDIR)) TLSKIT_BENCH=$(abspath $(BUILD)/bench) \

@@ -58,7 +58,15 @@ void tk_meta_setf(tk_meta *m, const char *key, const char *fmt, ...)
 
 void tk_meta_setd(tk_meta *m, const char *key, double v)
 {
-    tk_meta_setf(m, key, "%.17g", v);
+    /* the shortest form that reads back as the same double: 0.07, not
+     * 0.070000000000000007 */
+    char buf[40];
+    for (int p = 15; p <= 17; p++) {
+        snprintf(buf, sizeof buf, "%.*g", p, v);
+        if (strtod(buf, NULL) == v || p == 17)
+            break;
+    }
+    tk_meta_set(m, key, buf);
 }
 
 const char *tk_meta_get(const tk_meta *m, const char *key)

@@ -27,6 +27,8 @@ static const char usage[] =
     "                      so give a single frame)\n"
     "  -o, --output FILE   write FILE atomically instead of standard output\n"
     "      --set KEY=VALUE add or replace a metadata entry (repeatable)\n"
+    "      --frames A:B    only frames A to B of the input (counted from 1 over\n"
+    "                      all FILEs; A: means to the end)\n"
     "      --unset KEY     remove a metadata entry (repeatable; applied before\n"
     "                      any --set)\n"
     "  -h, --help          show this help and exit\n"
@@ -56,6 +58,7 @@ int main(int argc, char **argv)
                                              {"output", required_argument, 0, 'o'},
                                              {"set", required_argument, 0, 'S'},
                                              {"unset", required_argument, 0, 'U'},
+                                             {"frames", required_argument, 0, 'F'},
                                              {"help", no_argument, 0, 'h'},
                                              {"version", no_argument, 0, 'V'},
                                              {0, 0, 0, 0}};
@@ -63,6 +66,7 @@ int main(int argc, char **argv)
     const char *outpath = "-";
     char **sets = tk_xcalloc((size_t)argc, sizeof *sets), **unsets = tk_xcalloc((size_t)argc, sizeof *unsets);
     int nset = 0, nunset = 0;
+    long first = 1, last = -1;
     while ((c = getopt_long(argc, argv, "t:o:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 't':
@@ -77,6 +81,20 @@ int main(int argc, char **argv)
             sets[nset++] = optarg;
             break;
         case 'U': unsets[nunset++] = optarg; break;
+        case 'F': {
+            char *colon = strchr(optarg, ':'), *end;
+            if (!colon)
+                tk_usage_error("--frames: '%s' is not A:B", optarg);
+            first = strtol(optarg, &end, 10);
+            if (end != colon || first < 1)
+                tk_usage_error("--frames: '%s': A must be a frame number from 1", optarg);
+            if (colon[1]) {
+                last = strtol(colon + 1, &end, 10);
+                if (*end || last < first)
+                    tk_usage_error("--frames: '%s': B must be a number >= A", optarg);
+            }
+            break;
+        }
         case 'h': tk_help(usage);
         case 'V': tk_version();
         default: tk_usage_error("unknown option");
@@ -89,7 +107,12 @@ int main(int argc, char **argv)
     tk_frame fr;
     tk_frame_init(&fr);
     long nframes = 0;
+    long index = 0;
     while (tk_input_next(&in, &fr)) {
+        if (++index < first)
+            continue;
+        if (last >= 0 && index > last)
+            break;
         if (fmt == TK_FMT_LAMMPS && ++nframes > 1)
             tk_die("%s: a LAMMPS data file holds one frame; convert one frame at a time",
                    tk_input_where(&in));

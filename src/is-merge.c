@@ -132,7 +132,10 @@ int main(int argc, char **argv)
             static const char *same[] = {"glass", "sample_seed", "T_MD", "etol", "dtol"};
             for (size_t q = 0; q < sizeof same / sizeof *same; q++) {
                 const char *v = tk_meta_get(&f.meta, same[q]), *v0 = tk_meta_get(&ref.meta, same[q]);
-                if (!v || !v0 || strcmp(v, v0) != 0)
+                /* numbers by value: 0.04 and 0.040000000000000001 are one */
+                char *e1, *e2;
+                int same_num = v && v0 && strtod(v, &e1) == strtod(v0, &e2) && !*e1 && !*e2;
+                if (!v || !v0 || (strcmp(v, v0) != 0 && !same_num))
                     tk_die("%s: %s=%s, but %s has %s=%s: parts of different samplings (another "
                            "glass, seed, temperature or tolerance) cannot be merged", where,
                            same[q], v ? v : "(none)", minpath[0], same[q], v0 ? v0 : "(none)");

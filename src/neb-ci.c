@@ -46,6 +46,9 @@ static const char usage[] =
     "      --ci-after N    (default 2000)\n"
     "      --ftol F        force tolerance of the end minimisations (1e-10)\n"
     "      --samples S     rows of the profile (default 201)\n"
+    "      --chunk C/K     work only on the pairs number p (from 0) with\n"
+    "                      p mod K = C: K processes with C = 0 .. K-1 share a\n"
+    "                      pair stream (make -j, a job array)\n"
     "      --images-out FILE  also write every band as frames (xyz) to FILE\n"
     "      --bands         write the bands as frames (for dwp-split) instead of\n"
     "                      the records: every image with metadata pair, i, j,\n"
@@ -89,12 +92,14 @@ int main(int argc, char **argv)
         {"ftol", required_argument, 0, 'F'},    {"samples", required_argument, 0, 's'},
         {"images-out", required_argument, 0, 'I'}, {"output", required_argument, 0, 'o'},
         {"bands", no_argument, 0, 'B'},         {"to", required_argument, 0, 't'},
+        {"chunk", required_argument, 0, 'C'},
         {"progress", no_argument, 0, 'P'},      {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
     tk_neb_opts no;
     tk_neb_defaults(&no);
     double ftol = 1e-10;
     int samples = 201, progress = isatty(2), bands = 0, bfmt = TK_FMT_BIN, c;
+    long chunk = 0, nchunk = 1;
     const char *outpath = "-", *imgpath = NULL;
     while ((c = getopt_long(argc, argv, "n:k:t:o:hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -108,6 +113,11 @@ int main(int argc, char **argv)
         case 's': samples = (int)tk_arg_long("--samples", optarg, 3, 1000000); break;
         case 'I': imgpath = optarg; break;
         case 'B': bands = 1; break;
+        case 'C':
+            if (sscanf(optarg, "%ld/%ld", &chunk, &nchunk) != 2 || nchunk < 1 || chunk < 0 ||
+                chunk >= nchunk)
+                tk_usage_error("--chunk: '%s' is not C/K with 0 <= C < K", optarg);
+            break;
         case 't':
             if ((bfmt = tk_format_parse(optarg)) < 0 || bfmt == TK_FMT_LAMMPS)
                 tk_usage_error("--to: '%s': bands are bin or xyz", optarg);
@@ -144,6 +154,10 @@ int main(int argc, char **argv)
         for (int p = 0; p < a.n; p++)
             if (a.sigma[p] != b.sigma[p])
                 tk_die("%s: particle %d has different diameters in the two frames", where, p + 1);
+        if (npair % nchunk != chunk) {
+            npair++;
+            continue;
+        }
         long nforce = 0;
         minimise_end(&a, ftol, where, &nforce);
         minimise_end(&b, ftol, where, &nforce);

@@ -364,8 +364,8 @@ static int read_record(src *in, record *r)
     r->xi[0] = 0;
     r->xi[r->n - 1] = 1;
     if (!(r->xi[1] > 0) || !(r->xi[r->n - 2] < 1))
-        tk_die("%s: xi does not increase from 0 to 1 once the ends are set to 0 and 1 (first "
-               "rows %.15g, last rows %.15g)",
+        tk_die("%s: xi must increase once the ends are set to 0 and 1 (second xi %.15g, "
+               "next to last %.15g)",
                where(in, r->last, r), r->xi[1], r->xi[r->n - 2]);
     return 1;
 }

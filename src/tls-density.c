@@ -71,6 +71,8 @@ typedef struct {
     int glass;
 } dwp;
 
+static long nskipped; /* rows without a finite splitting */
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -123,8 +125,12 @@ static void read_table(const char *path, int glass, dwp **d, size_t *n, size_t *
                 }
         if (got != 6)
             tk_die("%s:%ld: the row has fewer columns than the header", path, lineno);
-        if (!isfinite(v[1]) || !(v[0] > 0))
-            tk_die("%s:%ld: splitting or mass is not a finite number", path, lineno);
+        if (!(v[0] > 0))
+            tk_die("%s:%ld: the mass is not a positive number", path, lineno);
+        if (!isfinite(v[1])) { /* schrod1d found no levels: not a DWP to count */
+            nskipped++;
+            continue;
+        }
         if (*n == *cap) {
             *cap = *cap ? 2 * *cap : 1024;
             *d = tk_xrealloc(*d, *cap * sizeof **d);
@@ -234,6 +240,9 @@ int main(int argc, char **argv)
             masses[nmass++] = d[k].mass;
         }
     }
+    if (nskipped)
+        tk_warn("%ld rows without a finite splitting (schrod1d found no levels) are not counted",
+                nskipped);
     if (nmass == 0)
         tk_die("no DWP in the tables: n(E) = 0 everywhere (nothing to estimate)");
 

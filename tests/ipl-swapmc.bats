@@ -28,7 +28,7 @@ meta() { awk -v k="$1" 'NR == 1 || !/^Ar / { n = split($0, w, " "); for (i = 1; 
 @test "frames carry the documented metadata" {
     ipl-swapmc -N 150 -T 0.2 --sweeps 20 --seed 1 > one.xyz
     line=$(sed -n 2p one.xyz)
-    for k in sweep=20 T=0.20000000000000001 Tf=0.20000000000000001 epot= acc_disp= acc_swap= delta= pswap=0.20000000000000001 seed=1 stage=ipl-swapmc tuning=T history=; do
+    for k in sweep=20 T=0.2 Tf=0.2 epot= acc_disp= acc_swap= delta= pswap=0.2 seed=1 stage=ipl-swapmc tuning=T history=; do
         [[ $line == *" $k"* ]] || { echo "missing $k in: $line"; return 1; }
     done
 }

@@ -1,0 +1,22 @@
+# Paper scale (PHYSICS.md §2; Khomenko et al.): N = 1500, three Tf, 15 / 50 /
+# 200 glasses, up to 200 isoconfigurational runs per glass.  Days to weeks of
+# CPU: run with make -j on a big node, or LAUNCH="srun -n1 -c1" on a cluster.
+N = 1500
+TFS = 0.092 0.07 0.062
+T_MD = 0.04
+EQ_0.092 = 1000000
+EQ_0.07 = 5000000
+EQ_0.062 = 20000000
+SPACING = 1000000
+GLASSES_0.092 = 15
+GLASSES_0.07 = 50
+GLASSES_0.062 = 200
+GLASSES = 15
+RUNS = 200
+RUN_TIME = 100
+MIN_EVERY = 1
+QUENCH_TIME = 10
+PAIR_OPTS = --max-de 0.02 --max-dist 1
+NEB_CHUNKS = 8
+MASS = 4000,27504
+SEED = 1

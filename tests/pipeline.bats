@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# The make-driven pipeline (pipelines/tls.mk) at the tiny scale: every stage
+# end to end, restart after an interruption, make -j2 = make -j1, and one
+# stage swapped for LAMMPS.
+
+load helpers
+
+TOP="$BATS_TEST_DIRNAME/.."
+pipe() { make --no-print-directory -s -f "$TOP/pipelines/tls.mk" SCALE=tiny BIN="$TLSKIT_BIN" "$@"; }
+
+# the science outputs (no frame histories: those name the output paths)
+results() {
+    for f in $(cd "$1" && find . -name 'density.tsv' -o -name 'curve.tsv' -o -name 'transitions.tsv' \
+               -o -name 'dwps.txt' -o -name 'tls.tsv' -o -name 'pairs.tsv' | sort); do
+        echo "== $f"; cat "$1/$f"
+    done
+}
+
+setup_file() {
+    [ "${SLOW:-1}" -eq 1 ] || return 0
+    cd "$BATS_FILE_TMPDIR"
+    make --no-print-directory -s -f "$BATS_TEST_DIRNAME/../pipelines/tls.mk" SCALE=tiny \
+        BIN="$TLSKIT_BIN" OUT=ref -j1 > ref.out 2>&1
+}
+
+setup() {
+    [ "$SLOW" -eq 1 ] || skip "the pipeline runs every stage: too slow under the sanitisers"
+    cd "$BATS_FILE_TMPDIR"
+}
+
+@test "the tiny pipeline runs every stage and ends with the figure and the TLS table" {
+    cat ref.out
+    for tf in 0.2 0.15; do
+        for f in params.txt chain.xyz glasses.xyz density.tsv curve.tsv hist.tsv \
+                 g1/glass.xyz g1/run0.bin g1/run1.tsv g1/minima.bin g1/transitions.tsv g1/pairs.xyz \
+                 g1/bands0.bin g1/bands1.bin g1/dwps.txt g1/tls.tsv g2/tls.tsv; do
+            [ -e "ref/Tf$tf/$f" ] || { echo "missing ref/Tf$tf/$f"; false; }
+        done
+        [ "$(conf-info --no-header ref/Tf$tf/glasses.xyz | wc -l)" -eq 2 ]
+        [ -s "ref/Tf$tf/g1/tls.tsv" ] && [ -s "ref/Tf$tf/density.tsv" ]
+        # the glasses carry their fictive temperature
+        grep -q " Tf=$tf" ref/Tf$tf/g1/glass.xyz
+        # logs beside the outputs; parameters and versions recorded
+        [ -e "ref/Tf$tf/g1/minima.bin.log" ]
+        grep -q "is-sample (tlskit)" "ref/Tf$tf/params.txt"
+    done
+    [ -s ref/nE.png ]
+    head -c 8 ref/nE.png | od -c | grep -q 'P   N   G'
+    head -1 ref/tls.tsv | grep -q '^#Tf'
+}
+
+@test "make again does nothing; an interrupted run resumes to the same results" {
+    run pipe OUT=ref -j1 -q all
+    [ "$status" -eq 0 ]
+    # interrupt a fresh run part way, then finish it
+    ( pipe OUT=int -j1 > /dev/null 2>&1 & echo $! > pid; wait ) &
+    sleep 4
+    pkill -TERM -P "$(cat pid)" 2> /dev/null || true
+    kill -TERM "$(cat pid)" 2> /dev/null || true
+    wait
+    # no half-written outputs were left under their final names
+    for f in $(find int -name '*.tmp*' -o -name '*.partial' 2> /dev/null); do echo "left: $f"; done
+    pipe OUT=int -j1
+    diff <(results ref) <(results int)
+}
+
+@test "make -j2 gives the same results as -j1" {
+    pipe OUT=par -j2
+    diff <(results ref) <(results par)
+}
+
+@test "a stage swapped for LAMMPS: the quench done by LAMMPS on our data files" {
+    command -v lmp > /dev/null || skip "lmp (Debian lammps) not installed"
+    mkdir -p swap/Tf0.2 && cp ref/Tf0.2/chain.xyz ref/Tf0.2/params.txt swap/Tf0.2/
+    # the frames the pipeline would quench, one LAMMPS data file each
+    conf-convert --frames 3: swap/Tf0.2/chain.xyz > frames.xyz
+    : > lmp.xyz
+    for k in 1 2; do
+        conf-convert --frames $k:$k -t lammps frames.xyz > in$k.data
+        printf 'units lj\natom_style charge\nread_data in%s.data\npair_style zero 2.0\npair_coeff * *\nvelocity all create 0.04 %s\nfix 1 all nve\nrun 20\nwrite_data out%s.data\n' $k $k $k > in$k.lmp
+        lmp -log none -screen none -in in$k.lmp
+        conf-convert --set Tf=0.2 --set stage=lammps out$k.data >> lmp.xyz
+    done
+    # the swapped stage's output takes the place of glasses.xyz; make goes on from it
+    cp lmp.xyz swap/Tf0.2/glasses.xyz
+    pipe OUT=swap swap/Tf0.2/density.tsv
+    grep -q 'stage=lammps' swap/Tf0.2/g1/glass.xyz
+    [ -s swap/Tf0.2/density.tsv ]
+    # and the chain was not rerun
+    cmp ref/Tf0.2/chain.xyz swap/Tf0.2/chain.xyz
+}
