@@ -234,8 +234,13 @@ def cmd_neb(a):
     npair = len(frames) // 2
     want = range(npair) if a.pairs_sel is None else [int(p) for p in a.pairs_sel.split(",")]
     fire = dict(dt=a.dt, dtmax=a.dtmax, maxstep=a.maxstep) if a.fire == "tlskit" else {}
+    ref = {}  # pair -> neb-ci's climbing image (positions)
+    if a.bands:
+        for f in ase.io.read(a.bands, index=":"):
+            if f.info.get("image") == f.info.get("ci"):
+                ref[f.info["pair"]] = f.positions.copy()
     print("#pair\tconverged\tsteps\tnforce\twall_s\tcalc_s\tnbuild\te_saddle\tdE\td"
-          "\tfmax_norm\tfmax_comp\tci\tfire")
+          "\tfmax_norm\tfmax_comp\tci\tfire\tsaddle_dmax\tsaddle_dist")
     for p in want:
         fa, fb = frames[2 * p], frames[2 * p + 1]
         sigma, L = frame_model(fa)
@@ -266,10 +271,17 @@ def cmd_neb(a):
         dR -= L * np.rint(dR / L)
         d = np.sqrt((dR ** 2).sum(axis=1)).sum()
         imax = int(1 + np.argmax(E[1:-1]))
+        # distance of ASE's climbing image from neb-ci's: the same saddle?
+        sdmax = sdist = float("nan")
+        if p in ref:
+            u = images[imax].positions - ref[p]
+            u -= L * np.rint(u / L)
+            sdmax = np.sqrt((u ** 2).sum(axis=1)).max()
+            sdist = np.sqrt((u ** 2).sum())
         print(f"{p}\t{'T' if conv else 'F'}\t{opt.nsteps}\t{nforce}\t{wall:.4f}\t{tcalc:.4f}"
               f"\t{nbuild}\t{E[imax] - E[0]:.17g}\t{E[-1] - E[0]:.17g}\t{d:.10g}"
               f"\t{np.sqrt((f ** 2).sum(axis=1)).max():.3e}\t{np.abs(f).max():.3e}\t{imax}"
-              f"\t{a.fire}", flush=True)
+              f"\t{a.fire}\t{sdmax:.2e}\t{sdist:.2e}", flush=True)
     return 0
 
 
@@ -299,6 +311,9 @@ def main():
     n.add_argument("--dtmax", type=float, default=0.1, help="with --fire tlskit (default 0.1)")
     n.add_argument("--maxstep", type=float, default=0.2,
                    help="with --fire tlskit: ASE's cap on the norm of the whole step (0.2)")
+    n.add_argument("--bands", help="neb-ci --bands -t xyz output of the same pairs: report the"
+                   " distance between its climbing images and ASE's (saddle_dmax: largest"
+                   " particle displacement, saddle_dist: in 3N-space)")
     n.add_argument("pairs", help="pair-select frames (extended XYZ)")
     n.set_defaults(func=cmd_neb)
     a = ap.parse_args()

@@ -14,6 +14,10 @@ set grid
 # E_Q = 2 pi / mt of the first mass (a vertical line)
 mt = real(system(sprintf("awk 'NR == 2 { print $1 }' %s/Tf%s/density.tsv", dir, word(tfs, 1))))
 eq = 2 * pi / mt
+# from a decade below the smallest splitting found (or E_Q) to the top
+emin_data = real(system(sprintf("cat %s/Tf*/curve.tsv | awk '!/^#/ && $3 + 0 > 0 { print $2; exit }'", dir)))
+xmin = (emin_data > 0 && emin_data < eq ? emin_data : eq) / 10
+set xrange [xmin:1]
 set arrow from eq, graph 0 to eq, graph 1 nohead dt 2 lc rgb "gray40"
 set label "E_Q = 2{/Symbol p}/m_t" at eq, graph 0.95 right offset -0.5, 0 tc rgb "gray40"
 plot for [k = 1:words(tfs)] sprintf("%s/Tf%s/curve.tsv", dir, word(tfs, k)) index 0 \
