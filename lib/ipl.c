@@ -91,41 +91,6 @@ static void reserve(tk_ipl *m, size_t extra)
     m->img = tk_xrealloc(m->img, m->cap * sizeof *m->img);
 }
 
-/* Candidate pair (i, j): list it when r < 1.25 sigma_ij + skin.  Pairs that
- * need no periodic image go to the interior buffer, the others to the
- * boundary buffer with the code of their image shift. */
-static inline void candidate_at(tk_ipl *m, const double *xi, const double *xj, int i, int j)
-{
-    double L = m->L, hL = 0.5 * L;
-    double dx = xi[0] - xj[0], dy = xi[1] - xj[1], dz = xi[2] - xj[2];
-    /* positions are wrapped at build time, so |d| < L: one correction */
-    int sx = dx > hL ? -1 : dx < -hL ? 1 : 0, sy = dy > hL ? -1 : dy < -hL ? 1 : 0,
-        sz = dz > hL ? -1 : dz < -hL ? 1 : 0;
-    dx += sx * L;
-    dy += sy * L;
-    dz += sz * L;
-    double r2 = dx * dx + dy * dy + dz * dz;
-    if (r2 >= m->rl2max)
-        return;
-    double sij = tk_sigma_ij(m->sigma[i], m->sigma[j]), rl = TK_XC * sij + m->skin;
-    if (r2 >= rl * rl)
-        return;
-    int code = (sx + 1) * 9 + (sy + 1) * 3 + (sz + 1);
-    if (code == 13) {
-        m->ibuf[m->ni] = j;
-        m->ibuf_s2[m->ni++] = 1.0 / (sij * sij);
-    } else {
-        m->bbuf[m->nb] = j;
-        m->bbuf_s2[m->nb] = 1.0 / (sij * sij);
-        m->bbuf_img[m->nb++] = (unsigned char)code;
-    }
-}
-
-static void candidate(tk_ipl *m, const double *x, int i, int j)
-{
-    candidate_at(m, x + 3 * i, x + 3 * j, i, j);
-}
-
 /* Candidate j seen through a known periodic image (code, shift s): the
  * cell stencil fixes it, so no minimum-image arithmetic at all. */
 static inline void candidate_img(tk_ipl *m, const double *xi, const double *xj, int i, int j,
@@ -146,6 +111,19 @@ static inline void candidate_img(tk_ipl *m, const double *xi, const double *xj, 
         m->bbuf_s2[m->nb] = 1.0 / (sij * sij);
         m->bbuf_img[m->nb++] = (unsigned char)code;
     }
+}
+
+/* Candidate pair (i, j) of the all-pairs build (small boxes): find the
+ * periodic image first.  Positions are wrapped, so |x_i - x_j| < L. */
+static void candidate(tk_ipl *m, const double *x, int i, int j)
+{
+    int sh[3];
+    for (int d = 0; d < 3; d++) {
+        double dd = x[3 * i + d] - x[3 * j + d];
+        sh[d] = dd > 0.5 * m->L ? -1 : dd < -0.5 * m->L ? 1 : 0;
+    }
+    int code = (sh[0] + 1) * 9 + (sh[1] + 1) * 3 + (sh[2] + 1);
+    candidate_img(m, x + 3 * i, x + 3 * j, i, j, code, m->shift[code]);
 }
 
 static void flush_particle(tk_ipl *m, int i)

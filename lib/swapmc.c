@@ -167,11 +167,10 @@ static void collect(tk_swapmc *mc, int i)
     qsort(mc->nbr + (size_t)i * mc->stride, (size_t)mc->cnt[i], sizeof *mc->nbr, cmp_int);
 }
 
-/* Position of i in j's sorted list (or where it would go). */
-static int find(const tk_swapmc *mc, int j, int i)
+/* Position of i in the sorted list l of n entries (or where it would go). */
+static int lower_bound(const int *l, int n, int i)
 {
-    const int *l = mc->nbr + (size_t)j * mc->stride;
-    int lo = 0, hi = mc->cnt[j];
+    int lo = 0, hi = n;
     while (lo < hi) {
         int mid = (lo + hi) / 2;
         if (l[mid] < i)
@@ -180,6 +179,11 @@ static int find(const tk_swapmc *mc, int j, int i)
             hi = mid;
     }
     return lo;
+}
+
+static int find(const tk_swapmc *mc, int j, int i)
+{
+    return lower_bound(mc->nbr + (size_t)j * mc->stride, mc->cnt[j], i);
 }
 
 static void list_remove(tk_swapmc *mc, int j, int i)
@@ -251,16 +255,7 @@ static void near_rebuild(tk_swapmc *mc, int i)
 
 static int pfind(const tk_swapmc *mc, int k, int i)
 {
-    const int *l = mc->pn + (size_t)k * mc->pstride;
-    int lo = 0, hi = mc->pcnt[k];
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (l[mid] < i)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return lower_bound(mc->pn + (size_t)k * mc->pstride, mc->pcnt[k], i);
 }
 
 static void near_remove(tk_swapmc *mc, int k, int i)
