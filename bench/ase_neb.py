@@ -21,7 +21,11 @@ import argparse
 import sys
 import time
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:
+    sys.exit("ase_neb.py: no numpy (needs python3-ase, python3-numpy, python3-scipy;"
+             " use /usr/bin/python3)")
 
 XC = 1.25
 C0 = -28.0 / XC**12
@@ -35,11 +39,10 @@ def sigma_ij(si, sj):
 
 
 def import_ase():
+    import importlib
     try:
-        import ase  # noqa: F401
-        import ase.io  # noqa: F401
-        from ase.calculators.calculator import Calculator, all_changes  # noqa: F401
-        from scipy.spatial import cKDTree  # noqa: F401
+        for m in ("ase", "ase.io", "ase.calculators.calculator", "ase.optimize", "scipy.spatial"):
+            importlib.import_module(m)
     except ImportError as e:
         sys.exit(f"ase_neb.py: {e} (needs python3-ase and python3-scipy; use /usr/bin/python3)")
 
@@ -244,7 +247,6 @@ def cmd_neb(a):
     for p in want:
         fa, fb = frames[2 * p], frames[2 * p + 1]
         sigma, L = frame_model(fa)
-        n = len(fa)
         xa = fa.positions.copy()
         xb = fb.positions - xa
         xb = xa + (xb - L * np.rint(xb / L))  # the near image of b, as neb-ci

@@ -128,7 +128,8 @@ static void candidate(tk_ipl *m, const double *x, int i, int j)
 
 static void flush_particle(tk_ipl *m, int i)
 {
-    reserve(m, (size_t)(m->ni + m->nb));
+    /* at least one slot: memcpy must never see a null list, even for 0 */
+    reserve(m, (size_t)(m->ni + m->nb) + 1);
     m->first[i] = (int)m->npair;
     memcpy(m->nbr + m->npair, m->ibuf, (size_t)m->ni * sizeof *m->nbr);
     memcpy(m->inv_s2 + m->npair, m->ibuf_s2, (size_t)m->ni * sizeof *m->inv_s2);

@@ -166,7 +166,7 @@ static void minimise(const tk_frame *proto, double *x, double ftol)
     tk_min_result r = tk_minimize(&m, x, &mo);
     tk_ipl_free(&m);
     if (!r.converged)
-        tk_warn("pair: an intermediate minimisation did not converge (fmax %.3g)", r.fmax);
+        tk_warn("an intermediate minimisation did not converge (fmax %.3g)", r.fmax);
 }
 
 static void process(splitter *sp, tk_neb *b, int level);
@@ -233,6 +233,9 @@ static void process(splitter *sp, tk_neb *b, int level)
                 nm++;
         }
     if (nm == 1) {
+        if (nc > 0 && level >= o->max_level)
+            tk_warn("pair %s: intermediate minima remain at --max-level %d: written as one DWP",
+                    sp->pair, o->max_level);
         write_dwp(sp, b);
     } else {
         memcpy(mins + (size_t)nm * n3, b->R + (size_t)(M - 1) * n3, (size_t)n3 * sizeof *mins);
@@ -345,7 +348,9 @@ int main(int argc, char **argv)
         /* now the number of parts is known */
         char parts[16];
         snprintf(parts, sizeof parts, "%d", sp.part);
-        for (char *q = sp.buf, *h; q && (h = strstr(q, "@PARTS@")); q = h) {
+        if (sp.len == 0 && sp.buf)
+            sp.buf[0] = '\0'; /* no DWP from this pair: nothing to write */
+        for (char *q = sp.len ? sp.buf : NULL, *h; q && (h = strstr(q, "@PARTS@")); q = h) {
             fwrite(q, 1, (size_t)(h - q), out.fp);
             fputs(parts, out.fp);
             h += 7;
@@ -365,7 +370,8 @@ int main(int argc, char **argv)
         have = tk_input_next(&in, &f);
     }
     if (sp.nconv_fail)
-        tk_warn("%d of the new bands did not converge (written with converged=F)", sp.nconv_fail);
+        tk_warn("%d of the new bands did not converge; their DWPs are missing from the output",
+                sp.nconv_fail);
     tk_output_commit(&out);
     free(sp.buf);
     tk_frame_free(&f);

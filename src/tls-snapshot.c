@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,8 +164,8 @@ static void write_snapshot(FILE *out, const tk_frame *f, const double *d)
             fprintf(out, " %.17g %.17g %.17g", f->v[3 * i], f->v[3 * i + 1], f->v[3 * i + 2]);
         if (f->has_id)
             fprintf(out, " %ld", f->id[i]);
-        fprintf(out, " %.17g %.17g %.17g %.17g\n", sqrt(di[0] * di[0] + di[1] * di[1] + di[2] * di[2]),
-                di[0], di[1], di[2]);
+        fprintf(out, " %.17g %.17g %.17g %.17g\n",
+                sqrt(di[0] * di[0] + di[1] * di[1] + di[2] * di[2]), di[0], di[1], di[2]);
     }
 }
 
@@ -299,7 +298,7 @@ static void render(const tk_frame *a, const double *d, const double *r, double d
     tk_fclose_checked(fp, tmpfile_[0]);
 
     /* the title, from numbers only (metadata strings never reach gnuplot) */
-    char title[1024], buf[5][64];
+    char title[1024], buf[4][64];
     const char *pair = meta_number(&a->meta, "pair", buf[0], sizeof buf[0]),
                *mi = meta_number(&a->meta, "i", buf[1], sizeof buf[1]),
                *mj = meta_number(&a->meta, "j", buf[2], sizeof buf[2]),
@@ -330,15 +329,19 @@ static void render(const tk_frame *a, const double *d, const double *r, double d
             "set xrange [%.10g:%.10g]\nset yrange [%.10g:%.10g]\nset zrange [%.10g:%.10g]\n"
             "set xlabel \"x\"\nset ylabel \"y\"\nset zlabel \"z\"\n"
             "set tics textcolor rgb \"gray40\"\n"
-            "set cbrange [%.10g:%.10g]\n"
+            "set xtics offset -0.5, -0.2\nset ytics offset 1, -0.2\n"
+            "set cbrange [%.17g:%.17g]\n"
             "set cblabel \"|d_i|  (between the two minima)\"\n"
-            "set palette defined (0 \"#fdae61\", 0.45 \"#f46d43\", 0.75 \"#d73027\", 1 \"#67001f\")\n"
+            "set palette defined (0 \"#fdae61\", 0.45 \"#f46d43\", 0.75 \"#d73027\", "
+            "1 \"#67001f\")\n"
             "set colorbox vertical user origin 0.88, 0.25 size 0.025, 0.5\n"
             "set key at screen 0.02, 0.13 left top vertical Left reverse samplen 1.5 spacing 1.3\n"
             "set style arrow 1 head filled size 0.09, 22 lw 2 lc rgb \"#202020\"\n"
             "set lmargin 0\nset rmargin 0\nset bmargin 3\n",
             title, c[2] - L / 2, c[0] - L / 2, c[0] + L / 2, c[1] - L / 2,
-            c[1] + L / 2, c[2] - L / 2, c[2] + L / 2, thr, dmax > thr ? dmax : thr * 1.0001);
+            c[1] + L / 2, c[2] - L / 2, c[2] + L / 2, fmin(thr, dmax * (1 - 1e-3)), dmax);
+    if (!nhigh)
+        fputs("unset colorbox\n", fp);
     fputs("set output ", fp);
     gp_string(fp, tmpfile_[2]);
     fputs("\nsplot ", fp);
@@ -463,7 +466,9 @@ int main(int argc, char **argv)
     char where[2][600];
     tk_input in;
     tk_input_init(&in, argc - optind, argv + optind);
-    const char *label = in.n > 1 ? "the input" : strcmp(in.paths[0], "-") == 0 ? "stdin" : in.paths[0];
+    const char *label = in.n > 1                         ? "the input"
+                        : strcmp(in.paths[0], "-") == 0 ? "stdin"
+                                                        : in.paths[0];
     long first = pairk < 0 ? 0 : 2 * pairk; /* frames to skip */
     for (long k = 0; k < first; k++)
         if (!tk_input_next(&in, &skip))

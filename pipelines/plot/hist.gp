@@ -24,16 +24,18 @@ array xlabels[4] = ["ΔV  (asymmetry V(1) - V(0), ε)", \
                     "PR  (participation ratio, of the 3N components)"]
 ntf = words(tfs)
 
-# total count of each block of each Tf (0 when the file or block is empty)
+file(k) = sprintf("%s/Tf%s/hist.tsv", dir, word(tfs, k))
+# total count of each block of each Tf (0 when the block is empty)
 array tot[4 * ntf]
 do for [k = 1:ntf] {
+    if (system(sprintf("test -r '%s' && echo 1 || echo 0", file(k))) ne "1") {
+        exit error sprintf("hist.gp: cannot read %s (made by tls-density --hist)", file(k))
+    }
     do for [b = 1:4] {
         tot[4 * (k - 1) + b] = real(system(sprintf( \
-            "awk -F'\t' '$1 == \"%s\" { s += $4 } END { print s + 0 }' %s/Tf%s/hist.tsv 2>/dev/null", \
-            names[b], dir, word(tfs, k))))
+            "awk -F'\t' '$1 == \"%s\" { s += $4 } END { print s + 0 }' '%s'", names[b], file(k))))
     }
 }
-file(k) = sprintf("%s/Tf%s/hist.tsv", dir, word(tfs, k))
 
 set multiplot layout 2, 2 title (n > 0 ? \
     sprintf("Double-well potentials by Tf, N = %d (first mass): distribution per decade", n) : \
