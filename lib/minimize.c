@@ -112,10 +112,19 @@ static tk_min_result fire(tk_ipl *m, double *x, double *f, const tk_min_opts *o,
 
 static double dot(const double *a, const double *b, int n)
 {
-    double s = 0;
-    for (int i = 0; i < n; i++)
-        s += a[i] * b[i];
-    return s;
+    /* four partial sums: one long chain of dependent additions was a third
+     * of the minimiser's time (deterministic: the order is fixed) */
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; i++)
+        s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
 }
 
 /* L-BFGS from x (forces f on entry) down to max |F| <= tol.  Returns with
