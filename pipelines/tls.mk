@@ -36,7 +36,7 @@ chunk_ids = $(shell seq 0 $$(($(NEB_CHUNKS) - 1)))
 
 all: figure
 
-figure: $(OUT)/nE.png $(OUT)/tls.tsv
+figure: $(OUT)/nE.png $(OUT)/hist.png $(OUT)/pr.png $(OUT)/tls.tsv
 
 # ---- per Tf ----
 define TF_RULES
@@ -114,6 +114,15 @@ $(foreach tf,$(TFS),$(eval $(call TF_RULES,$(tf))))
 $(OUT)/nE.png: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/density.tsv) $(TOP)/pipelines/plot/nE.gp
 	$(GNUPLOT) -e "out='$@.tmp.png'; dir='$(OUT)'; tfs='$(TFS)'; n=$(N)" \
 	  $(TOP)/pipelines/plot/nE.gp 2> $@.log && mv $@.tmp.png $@
+
+# histograms of dV, Vb, d/sqrt(PR), PR; PR against the splitting
+$(OUT)/hist.png: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/density.tsv) $(TOP)/pipelines/plot/hist.gp
+	$(GNUPLOT) -e "out='$@.tmp.png'; dir='$(OUT)'; tfs='$(TFS)'; n=$(N)" \
+	  $(TOP)/pipelines/plot/hist.gp 2> $@.log && mv $@.tmp.png $@
+
+$(OUT)/pr.png: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/density.tsv) $(TOP)/pipelines/plot/pr.gp
+	$(GNUPLOT) -e "out='$@.tmp.png'; dir='$(OUT)'; tfs='$(TFS)'; n=$(N)" \
+	  $(TOP)/pipelines/plot/pr.gp 2> $@.log && mv $@.tmp.png $@
 
 # every DWP that is an active TLS (splitting below 2 pi / mt), all Tf
 $(OUT)/tls.tsv: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/density.tsv)

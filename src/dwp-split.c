@@ -24,6 +24,9 @@ static const char usage[] =
     "is run between each two consecutive minima; the new paths are examined\n"
     "again, until every DWP has a single barrier.\n"
     "\n"
+    "A DWP whose two minima were already joined by a DWP written before (a path\n"
+    "split at b reproduces the pairs a-b and b-c) is written only once; parts\n"
+    "still counts it, so ids keep their place along the path.\n"
     "A band that did not converge (converged=F) is skipped with a warning: its\n"
     "profile means nothing.  At most 64 bands are run per pair.\n"
     "\n"
@@ -72,6 +75,9 @@ typedef struct {
     int nbands;      /* bands run for this pair */
     int skipped;     /* bands skipped (not converged, or too many) */
     int nconv_fail;
+    long duplicates; /* DWPs already written for another pair */
+    double *seen;    /* (lower E, higher E, d) of every DWP written */
+    size_t nseen, capseen;
     /* records are buffered to know the number of parts */
     char *buf;
     size_t len, cap;
@@ -110,10 +116,41 @@ static double maxdisp(const double *a, const double *b, int n, double L)
     return sqrt(worst);
 }
 
+/* Has a DWP between these two minima been written already?  A path split at
+ * an intermediate minimum b reproduces the DWPs of the pairs (a, b) and
+ * (b, c), which are usually in the stream too: each DWP must count once.
+ * Minima are told apart by their energies and the path length. */
+static int seen_before(splitter *sp, const tk_neb *b)
+{
+    double e0 = b->E[0], e1 = b->E[b->M - 1], d = b->s[b->M - 1];
+    double lo = e0 < e1 ? e0 : e1, hi = e0 < e1 ? e1 : e0;
+    double tol = 1e-9 * b->n;
+    for (size_t k = 0; k < sp->nseen; k++) {
+        const double *q = sp->seen + 3 * k;
+        if (fabs(q[0] - lo) < tol && fabs(q[1] - hi) < tol && fabs(q[2] - d) < 0.05 * d)
+            return 1;
+    }
+    if (sp->nseen == sp->capseen) {
+        sp->capseen = sp->capseen ? 2 * sp->capseen : 64;
+        sp->seen = tk_xrealloc(sp->seen, 3 * sp->capseen * sizeof *sp->seen);
+    }
+    double *q = sp->seen + 3 * sp->nseen++;
+    q[0] = lo;
+    q[1] = hi;
+    q[2] = d;
+    return 0;
+}
+
 /* Write band b as one DWP, oriented with the deeper minimum at xi = 0. */
 static void write_dwp(splitter *sp, const tk_neb *b)
 {
     const opts *o = sp->o;
+    if (seen_before(sp, b)) {
+        /* counted in parts (ids keep their place along the path), not written */
+        sp->duplicates++;
+        sp->part++;
+        return;
+    }
     int ns = o->samples, M = b->M, n = b->n, n3 = 3 * n;
     double *xi = tk_xmalloc((size_t)ns * sizeof *xi), *V = tk_xmalloc((size_t)ns * sizeof *V);
     tk_neb_profile(b, ns, xi, V);
@@ -369,6 +406,10 @@ int main(int argc, char **argv)
         tk_frame_free(&proto);
         have = tk_input_next(&in, &f);
     }
+    if (sp.duplicates)
+        tk_warn("%ld DWPs were found again on the paths of other pairs and written once",
+                sp.duplicates);
+    free(sp.seen);
     if (sp.nconv_fail)
         tk_warn("%d of the new bands did not converge; their DWPs are missing from the output",
                 sp.nconv_fail);

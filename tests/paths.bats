@@ -70,10 +70,9 @@ val() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 @test "dwp-split leaves single-barrier paths whole and orients them" {
     neb-ci --bands pairs.xyz | dwp-split > dwps.txt
-    # every pair gives at least one DWP; a one-part pair keeps its path: dV = |dE|
-    grep '^#' paths.txt | tr ' ' '\n' | sed -n 's/^id=//p' | sort -u > ids
-    grep '^#' dwps.txt | tr ' ' '\n' | sed -n 's/^pair=//p' | sort -u > dwp_pairs
-    cmp ids dwp_pairs
+    # a one-part pair keeps its path: dV = |dE| (a pair may have no record of
+    # its own when its DWP was already written on another pair's path)
+    [ "$(grep -c '^#' dwps.txt)" -ge 1 ]
     grep '^#' paths.txt | awk '{ for (k = 2; k <= NF; k++) { split($k, kv, "="); m[kv[1]] = kv[2] }
         printf "%s %.17g\n", m["id"], (m["dE"] < 0 ? -m["dE"] : m["dE"]) }' | sort > absdE
     grep '^#' dwps.txt | grep ' parts=1 ' | awk '{ for (k = 2; k <= NF; k++) { split($k, kv, "="); m[kv[1]] = kv[2] }
@@ -100,6 +99,10 @@ val() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
         neb-ci --bands skip.xyz 2> /dev/null | dwp-split > split.txt 2> split.err || true
         [ "$(grep -c '^#' split.txt)" -eq 2 ] || continue
         grep -q 'parts=2' split.txt
+        # the same path twice: its DWPs are written once
+        cat skip.xyz skip.xyz | conf-convert --set pair=x | neb-ci --bands 2> /dev/null | dwp-split > twice.txt 2> twice.err
+        [ "$(grep -c '^#' twice.txt)" -eq 2 ]
+        grep -q 'written once' twice.err
         want=$(awk -v a="$a" -v b="$b" -v c="$c" '{ e[NR - 1] = $1 } END { d1 = 250 * (e[b] - e[a]); d2 = 250 * (e[c] - e[b]);
             printf "%.17g %.17g", d1 < 0 ? -d1 : d1, d2 < 0 ? -d2 : d2 }' energies)
         got=$(grep '^#' split.txt | tr ' ' '\n' | sed -n 's/^dV=//p' | tr '\n' ' ')
