@@ -65,9 +65,16 @@ meta() { awk -v k="$1" 'NR == 1 || !/^Ar / { n = split($0, w, " "); for (i = 1; 
     conf-gen -N 150 --seed 8 > start.xyz
     n=$((40000 / SLOW))
     ipl-swapmc -T 0.15 --sweeps $n --every $((n / 10)) --seed 4 start.xyz -o ref.xyz
-    # interrupt after a moment: the checkpoint is written, exit 1
-    run timeout --preserve-status -s INT 0.7 ipl-swapmc -T 0.15 --sweeps $n --every $((n / 10)) --seed 4 \
-        --checkpoint ck -o out.xyz start.xyz
+    # interrupt once the chain is running (its first checkpoint exists): the
+    # checkpoint is written, exit 1
+    ipl-swapmc -T 0.15 --sweeps $n --every $((n / 10)) --seed 4 --checkpoint-every 0.05 \
+        --checkpoint ck -o out.xyz start.xyz 2> err &
+    pid=$!
+    for k in $(seq 200); do [ -e ck ] && break; sleep 0.1; done
+    kill -INT $pid 2> /dev/null || true
+    status=0
+    wait $pid || status=$?
+    output=$(cat err)
     if [ "$status" -eq 0 ]; then skip "the run finished before the interrupt (machine too fast)"; fi
     [ "$status" -eq 1 ]
     [[ $output == *"interrupted at sweep"*"--resume ck"* ]]
