@@ -46,13 +46,6 @@ static const char usage[] =
     "  -h, --help        show this help and exit\n"
     "  -V, --version     show the version and exit\n";
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 int main(int argc, char **argv)
 {
     tk_init(argc, argv);
@@ -123,18 +116,18 @@ int main(int argc, char **argv)
     long nb0 = m.nbuild;
     double sink = 0, tforce = 1e300, tforce_ev = 1e300;
     for (long b = 0; b < blocks; b++) {
-        double w, t0 = now();
+        double w, t0 = tk_seconds();
         for (long r = 0; r < reps; r++) {
             tk_ipl_forces_only(&m, fr.x, f);
             sink += f[0];
         }
-        double t = (now() - t0) / (double)reps;
+        double t = (tk_seconds() - t0) / (double)reps;
         if (t < tforce)
             tforce = t;
-        t0 = now();
+        t0 = tk_seconds();
         for (long r = 0; r < reps; r++)
             sink += tk_ipl_forces(&m, fr.x, f, &w);
-        t = (now() - t0) / (double)reps;
+        t = (tk_seconds() - t0) / (double)reps;
         if (t < tforce_ev)
             tforce_ev = t;
     }
@@ -145,12 +138,12 @@ int main(int argc, char **argv)
     /* list build (+ one force call) */
     double tbuild = 1e300;
     for (long b = 0; b < blocks; b++) {
-        double w, t0 = now();
+        double w, t0 = tk_seconds();
         for (long r = 0; r < builds; r++) {
             tk_ipl_invalidate(&m);
             sink += tk_ipl_forces(&m, fr.x, f, &w);
         }
-        double t = (now() - t0) / (double)builds;
+        double t = (tk_seconds() - t0) / (double)builds;
         if (t < tbuild)
             tbuild = t;
     }

@@ -49,13 +49,6 @@ static const char usage[] =
     "  -h, --help           show this help and exit\n"
     "  -V, --version        show the version and exit\n";
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 int main(int argc, char **argv)
 {
     tk_init(argc, argv);
@@ -131,12 +124,12 @@ int main(int argc, char **argv)
     /* each step is timed alone and classed by whether it rebuilt the list:
      * the clock costs some 20 ns a call, under 0.1 % of a step */
     long nb0 = m.nbuild, nplain = 0;
-    double tplain = 0, trebuild = 0, t0 = now(), ts = t0;
+    double tplain = 0, trebuild = 0, t0 = tk_seconds(), ts = t0;
     for (long s = 0; s < steps; s++) {
         long nb = m.nbuild;
         if (tk_md_step(&md) != 0)
             tk_die("step %ld: the energy is not finite", s + 1);
-        double te = now();
+        double te = tk_seconds();
         if (m.nbuild == nb) {
             tplain += te - ts;
             nplain++;
@@ -145,7 +138,7 @@ int main(int argc, char **argv)
         }
         ts = te;
     }
-    double t = now() - t0;
+    double t = tk_seconds() - t0;
     long builds = m.nbuild - nb0;
     /* a step without a rebuild, and the extra cost of a rebuild */
     double splain = nplain ? tplain / (double)nplain : 0;

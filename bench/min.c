@@ -44,13 +44,6 @@ static const char usage[] =
     "  -h, --help        show this help and exit\n"
     "  -V, --version     show the version and exit\n";
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 int main(int argc, char **argv)
 {
     tk_init(argc, argv);
@@ -120,9 +113,9 @@ int main(int argc, char **argv)
             tk_ipl_for_frame(&m, &fr, skin, tk_input_where(&in));
             e0 = tk_ipl_forces(&m, x, f, NULL) / n; /* setup: the first build */
             long nb0 = m.nbuild;
-            double t0 = now();
+            double t0 = tk_seconds();
             res = tk_minimize(&m, x, &mo);
-            double t = now() - t0;
+            double t = tk_seconds() - t0;
             builds = m.nbuild - nb0;
             tk_ipl_free(&m);
             if (t < best)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void tk_help(const char *usage)
 {
@@ -93,4 +94,11 @@ char *tk_cmdline(int argc, char **argv)
     }
     *p = '\0';
     return s;
+}
+
+double tk_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }

@@ -23,6 +23,9 @@ double tk_arg_double_pos(const char *opt, const char *s);   /* > 0 */
 long tk_arg_long(const char *opt, const char *s, long min, long max);
 uint64_t tk_arg_seed(const char *opt, const char *s);
 
+/* Seconds on the monotonic clock (for rates and progress). */
+double tk_seconds(void);
+
 /* The command line as one string, for the history metadata. */
 char *tk_cmdline(int argc, char **argv);
 

@@ -397,14 +397,16 @@ static void write_value(FILE *out, const char *v)
     fputc('"', out);
 }
 
-static void write_xyz(FILE *out, const tk_frame *f)
+void tk_write_xyz_extra(FILE *out, const tk_frame *f, const char *props, int ncol,
+                        const double *extra)
 {
     double L = f->L;
     fprintf(out, "%d\nLattice=\"%.17g 0 0 0 %.17g 0 0 0 %.17g\"", f->n, L, L, L);
     if (f->origin[0] != 0 || f->origin[1] != 0 || f->origin[2] != 0)
         fprintf(out, " Origin=\"%.17g %.17g %.17g\"", f->origin[0], f->origin[1], f->origin[2]);
-    fprintf(out, " Properties=species:S:1:pos:R:3:radius:R:1%s%s pbc=\"T T T\"",
-            f->has_v ? ":velo:R:3" : "", f->has_id ? ":id:I:1" : "");
+    fprintf(out, " Properties=species:S:1:pos:R:3:radius:R:1%s%s%s%s pbc=\"T T T\"",
+            f->has_v ? ":velo:R:3" : "", f->has_id ? ":id:I:1" : "", ncol ? ":" : "",
+            ncol ? props : "");
     for (int k = 0; k < f->meta.n; k++) {
         fprintf(out, " %s=", f->meta.kv[k].key);
         write_value(out, f->meta.kv[k].val);
@@ -417,8 +419,15 @@ static void write_xyz(FILE *out, const tk_frame *f)
             fprintf(out, " %.17g %.17g %.17g", f->v[3 * i], f->v[3 * i + 1], f->v[3 * i + 2]);
         if (f->has_id)
             fprintf(out, " %ld", f->id[i]);
+        for (int c = 0; c < ncol; c++)
+            fprintf(out, " %.17g", extra[(size_t)i * ncol + c]);
         fputc('\n', out);
     }
+}
+
+static void write_xyz(FILE *out, const tk_frame *f)
+{
+    tk_write_xyz_extra(out, f, NULL, 0, NULL);
 }
 
 /* ---------- binary ---------- */

@@ -59,6 +59,10 @@ const char *tk_input_where(const tk_input *in);
 void tk_input_close(tk_input *in);
 
 void tk_write_frame(FILE *out, const tk_frame *f, tk_format fmt);
+/* Extended XYZ with ncol extra real per-atom columns described by props
+ * (e.g. "disp:R:1:dvec:R:3"), values extra[i * ncol + c]; readers skip them. */
+void tk_write_xyz_extra(FILE *out, const tk_frame *f, const char *props, int ncol,
+                        const double *extra);
 /* Parse "xyz", "bin", "lammps"; -1 if unknown. */
 int tk_format_parse(const char *s);
 

@@ -98,13 +98,6 @@ typedef struct {
     int mode; /* 0 stdout, 1 tk_output temp file, 2 .partial */
 } chain_out;
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
 /* ---- checkpoint: a binary frame whose metadata is the chain state ---- */
 
 static void write_checkpoint(const opts *o, tk_frame *fr, const tk_swapmc *mc, long sweep,
@@ -389,7 +382,7 @@ int main(int argc, char **argv)
         signal(SIGTERM, on_signal);
     }
 
-    double t0 = now(), tlast = t0, tckpt = t0;
+    double t0 = tk_seconds(), tlast = t0, tckpt = t0;
     long sweep0 = sweep, win_try = counts[4], win_acc = counts[5];
     while (sweep < o.sweeps) {
         long td = mc.try_disp, ad = mc.acc_disp;
@@ -433,7 +426,7 @@ int main(int argc, char **argv)
             if (!isfinite(mc.E))
                 tk_die("%s: sweep %ld: the energy is not finite", where, sweep);
         }
-        double t = now();
+        double t = tk_seconds();
         if (o.progress && (t - tlast > 1 || sweep == o.sweeps)) {
             double rate = (sweep - sweep0) / (t - t0);
             fprintf(stderr, "\r%s: sweep %ld/%ld  %.0f sweeps/s  acc %.2f/%.2f  e %.6f  left %.0fs   ",

@@ -97,13 +97,6 @@ typedef struct {
     double tmin, tmd; /* seconds in minimisation and in MD */
 } sampler;
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
-
 /* Minimise snapshot x taken at MD step `step`; return the minimum's index in
  * the library (adding and writing it when new), or -1 if not converged. */
 static long quench(sampler *s, const double *x, long step)
@@ -113,9 +106,9 @@ static long quench(sampler *s, const double *x, long step)
     tk_min_opts mo;
     tk_min_defaults(&mo);
     mo.ftol = s->o->ftol;
-    double t0 = now();
+    double t0 = tk_seconds();
     tk_min_result r = tk_minimize(&s->minmodel, s->work, &mo);
-    s->tmin += now() - t0;
+    s->tmin += tk_seconds() - t0;
     s->nforce += r.nforce;
     long k = s->k++;
     s->nmin++;
@@ -298,7 +291,7 @@ int main(int argc, char **argv)
     for (long q = 0; q <= every; q++)
         snap[q] = tk_xmalloc(3 * (size_t)n * sizeof **snap);
     double *x = tk_xmalloc(3 * (size_t)n * sizeof *x), *v = tk_xmalloc(3 * (size_t)n * sizeof *v);
-    double t0 = now();
+    double t0 = tk_seconds();
     for (long run = o.first_run; run < o.first_run + o.runs; run++) {
         s.run = run;
         s.k = 0;
@@ -317,14 +310,14 @@ int main(int argc, char **argv)
         long prev = quench(&s, snap[0], 0);
         visit(&s, 0, prev);
         for (long step0 = 0; step0 + every <= nsteps; step0 += every) {
-            double tm = now();
+            double tm = tk_seconds();
             for (long q = 1; q <= every; q++) {
                 if (tk_md_step(&md) != 0)
                     tk_die("run %ld, step %ld: the energy is not finite (the MD exploded)", run,
                            step0 + q);
                 memcpy(snap[q], x, 3 * (size_t)n * sizeof *x);
             }
-            s.tmd += now() - tm;
+            s.tmd += tk_seconds() - tm;
             s.nmd += every;
             long cur = quench(&s, snap[every], step0 + every);
             if (prev >= 0 && cur >= 0)
@@ -339,7 +332,7 @@ int main(int argc, char **argv)
         tk_md_free(&md);
         tk_ipl_free(&m);
         if (o.progress) {
-            double el = now() - t0;
+            double el = tk_seconds() - t0;
             fprintf(stderr, "%s: run %ld/%ld: %zu minima, %zu transitions, %ld minimisations "
                             "(%ld new, %ld unconverged, %.0f force evaluations each, %.1f/s); "
                             "MD %.3g ms/step; %.0fs\n",

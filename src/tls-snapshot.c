@@ -122,51 +122,17 @@ static void make_tmpdir(void)
 
 /* ------------------------------------------------------- extended XYZ */
 
-/* A metadata value as lib/frameio.c writes it: quoted when needed. */
-static void write_value(FILE *out, const char *v)
-{
-    int quote = !*v;
-    for (const char *p = v; *p; p++)
-        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\v' || *p == '\f' ||
-            *p == '"' || *p == '=' || *p == '\\')
-            quote = 1;
-    if (!quote) {
-        fputs(v, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *p = v; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fputc('\\', out);
-        fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
-/* Frame f as lib/frameio.c's write_xyz does, plus the columns disp and dvec. */
+/* Frame f with the per-atom columns disp (|d_i|) and dvec (d_i). */
 static void write_snapshot(FILE *out, const tk_frame *f, const double *d)
 {
-    double L = f->L;
-    fprintf(out, "%d\nLattice=\"%.17g 0 0 0 %.17g 0 0 0 %.17g\"", f->n, L, L, L);
-    if (f->origin[0] != 0 || f->origin[1] != 0 || f->origin[2] != 0)
-        fprintf(out, " Origin=\"%.17g %.17g %.17g\"", f->origin[0], f->origin[1], f->origin[2]);
-    fprintf(out, " Properties=species:S:1:pos:R:3:radius:R:1%s%s:disp:R:1:dvec:R:3 pbc=\"T T T\"",
-            f->has_v ? ":velo:R:3" : "", f->has_id ? ":id:I:1" : "");
-    for (int k = 0; k < f->meta.n; k++) {
-        fprintf(out, " %s=", f->meta.kv[k].key);
-        write_value(out, f->meta.kv[k].val);
-    }
-    fputc('\n', out);
+    double *extra = tk_xmalloc(4 * (size_t)f->n * sizeof *extra);
     for (int i = 0; i < f->n; i++) {
-        const double *x = f->x + 3 * i, *di = d + 3 * i;
-        fprintf(out, "Ar %.17g %.17g %.17g %.17g", x[0], x[1], x[2], f->sigma[i] / 2);
-        if (f->has_v)
-            fprintf(out, " %.17g %.17g %.17g", f->v[3 * i], f->v[3 * i + 1], f->v[3 * i + 2]);
-        if (f->has_id)
-            fprintf(out, " %ld", f->id[i]);
-        fprintf(out, " %.17g %.17g %.17g %.17g\n",
-                sqrt(di[0] * di[0] + di[1] * di[1] + di[2] * di[2]), di[0], di[1], di[2]);
+        const double *di = d + 3 * i;
+        extra[4 * i] = sqrt(di[0] * di[0] + di[1] * di[1] + di[2] * di[2]);
+        memcpy(extra + 4 * i + 1, di, 3 * sizeof *di);
     }
+    tk_write_xyz_extra(out, f, "disp:R:1:dvec:R:3", 4, extra);
+    free(extra);
 }
 
 /* ------------------------------------------------------- the picture */
