@@ -81,7 +81,7 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory all-tests
 	@TLSKIT_BIN=$(abspath $(BINDIR)) TLSKIT_UNIT=$(abspath $(BUILD)/tests) \
-	  TLSKIT_SHARED=$(abspath ../shared) TLSKIT_SAN=$(if $(filter 1,$(SAN)),1,0) bash tests/run
+	  TLSKIT_DATA=$(abspath tests/data) TLSKIT_SAN=$(if $(filter 1,$(SAN)),1,0) bash tests/run
 
 .PHONY: all-tests
 all-tests: $(PROGS) $(UNITS) $(BENCHES)
@@ -104,7 +104,7 @@ demo: deps all
 
 bench: deps all $(BENCHES)
 	@TLSKIT_BIN=$(abspath $(BINDIR)) TLSKIT_BENCH=$(abspath $(BUILD)/bench) \
-	  TLSKIT_SHARED=$(abspath ../shared) bash bench/run
+	  TLSKIT_DATA=$(abspath tests/data) bash bench/run
 
 clean:
 	rm -rf build bin/*

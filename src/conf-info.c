@@ -34,7 +34,7 @@ static const char usage[] =
     "  -h, --help       show this help and exit\n"
     "  -V, --version    show the version and exit\n"
     "\n"
-    "Example: conf-info ../shared/reference/minima/*.conf.txt\n";
+    "Example: conf-info tests/data/reference/*.conf.txt\n";
 
 int main(int argc, char **argv)
 {

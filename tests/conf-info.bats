@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# conf-info reproduces the reference glasses of ../shared/reference: energy per
+# conf-info reproduces the reference glasses of tests/data/reference: energy per
 # particle to 1e-9 (the file names) and the largest force component to the
 # digits given in its README.
 

@@ -1,6 +1,6 @@
 # Shared setup for the Bats tests: programs are on PATH (tests/run puts
 # TLSKIT_BIN first), reference glasses under $REF, scratch in $BATS_TEST_TMPDIR.
-REF="$TLSKIT_SHARED/reference/minima"
+REF="${TLSKIT_DATA:-$BATS_TEST_DIRNAME/data}/reference"
 REF_MIN="$REF/2.044404608E-01.conf.txt"      # a real minimum
 REF_NOTMIN="$REF/2.044849555E-01.conf.txt"   # not a minimum
 

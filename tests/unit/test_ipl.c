@@ -203,9 +203,8 @@ static void test_reference(void)
         tk_frame f;
         tk_frame_init(&f);
         char path[256];
-        const char *shared = getenv("TLSKIT_SHARED");
-        snprintf(path, sizeof path, "%s/reference/minima/%s", shared ? shared : "../../shared",
-                 ref[k].file);
+        const char *data = getenv("TLSKIT_DATA"); /* tests/run: run from tests/ */
+        snprintf(path, sizeof path, "%s/reference/%s", data ? data : "data", ref[k].file);
         tk_reader_open(&r, path);
         tk_read_frame(&r, &f);
         tk_ipl m;

@@ -24,8 +24,8 @@ static double relerr(double a, double b)
 
 static void load_ref(tk_frame *f, const char *file, char *path, size_t np)
 {
-    const char *shared = getenv("TLSKIT_SHARED");
-    snprintf(path, np, "%s/reference/minima/%s", shared ? shared : "../../shared", file);
+    const char *data = getenv("TLSKIT_DATA"); /* tests/run: run from tests/ */
+    snprintf(path, np, "%s/reference/%s", data ? data : "data", file);
     tk_reader r;
     tk_reader_open(&r, path);
     tk_read_frame(&r, f);
