@@ -23,8 +23,16 @@ static const char usage[] =
     "decade below it, [0.1, 1]), its error from a bootstrap over glasses, and\n"
     "the number of active TLS n_active = N Ng n(E_Q).\n"
     "\n"
+    "No DWP is a result, not an error (at low Tf many glasses have none): a mass\n"
+    "without DWPs gets n0 = 0, said so on stderr, with its upper bound n0_ub.\n"
+    "n0_ub is the one-sided 95% Poisson upper limit on n0 from the k DWPs with\n"
+    "splitting below the top of the window E_hi = HI E_Q, assuming n(E) = n0 E:\n"
+    "  n0_ub = mu95(k) / (N Ng E_hi),  P(Poisson(mu95) <= k) = 0.05,\n"
+    "mu95(0) = -ln 0.05 = 2.996 (so about 3 / (N Ng E_Q) for the default window).\n"
+    "\n"
     "Standard output, one row per mass (tlskit-table(5)):\n"
     "  mass ndwp ntls natoms nglass n0 n0_err n_active eq T_Q_ar n0_ar T_Q_ni n0_ni\n"
+    "  n0_ub\n"
     "ntls = DWPs with splitting below E_Q; eq = E_Q; the last columns convert\n"
     "to laboratory units for the argon-like (sigma 3.4e-10 m, epsilon 6.6e-21 J,\n"
     "m 6.0e-26 kg) and nickel-like (2.21e-10 m, 6.14e-20 J, 1.02e-25 kg)\n"
@@ -37,6 +45,9 @@ static const char usage[] =
     "  -N, --natoms N     particles per glass (required)\n"
     "      --glasses NG   number of glasses, if some had no DWP at all and so no\n"
     "                     table (default: the number of TABLEs)\n"
+    "  -m, --mass MT[,MT]...  the masses to report, in this order (rows of other\n"
+    "                     masses are left out); default: those of the rows, or\n"
+    "                     4000 (as schrod1d) when the tables hold none\n"
     "      --window LO:HI plateau window in units of E_Q (default 0.1:1)\n"
     "      --emin E, --emax E  range of the grid (default 1e-8 to 1)\n"
     "      --per-decade K grid points per decade (default 20)\n"
@@ -145,6 +156,42 @@ static void read_table(const char *path, int glass, dwp **d, size_t *n, size_t *
     fclose(fp);
 }
 
+/* The mu with P(Poisson(mu) <= k) = 0.05: the one-sided 95% upper limit
+ * of a Poisson mean after k events (2.996 for k = 0). */
+static double poisson_upper95(long k)
+{
+    double lo = 0, hi = k + 10 + 10 * sqrt((double)k + 1);
+    for (int it = 0; it < 100; it++) {
+        /* sum_j<=k exp(-mu) mu^j / j!, the terms in logs */
+        double mu = 0.5 * (lo + hi), lt = -mu, cdf = exp(lt);
+        for (long j = 1; j <= k; j++) {
+            lt += log(mu / j);
+            cdf += exp(lt);
+        }
+        if (cdf > 0.05)
+            lo = mu;
+        else
+            hi = mu;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* A list MT[,MT]... of positive masses into m (at most 64). */
+static int parse_masses(const char *arg, double *m)
+{
+    char *s = tk_xstrdup(arg), *save = NULL;
+    int n = 0;
+    if (!*s || s[strlen(s) - 1] == ',' || *s == ',' || strstr(s, ",,"))
+        tk_usage_error("option --mass: '%s' is not a list of numbers MT[,MT]...", arg);
+    for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (n == 64)
+            tk_usage_error("option --mass: more than 64 masses");
+        m[n++] = tk_arg_double_pos("--mass", t);
+    }
+    free(s);
+    return n;
+}
+
 /* n(E)/E averaged over the window, for DWPs of the given mass, with each
  * glass g counted weight[g] times. */
 static double plateau(const dwp *d, size_t n, double mass, const int *weight, int ng, double natoms,
@@ -176,13 +223,15 @@ int main(int argc, char **argv)
         {"bins", required_argument, 0, 'k'},      {"bootstrap", required_argument, 0, 'B'},
         {"seed", required_argument, 0, 's'},      {"units", no_argument, 0, 'u'},
         {"no-header", no_argument, 0, 'n'},       {"help", no_argument, 0, 'h'},
+        {"mass", required_argument, 0, 'm'},
         {"version", no_argument, 0, 'V'},         {0, 0, 0, 0}};
     long natoms = 0, nboot = 1000, glasses = 0, perdec = 20, bins = 30;
     double wlo = 0.1, whi = 1, emin = 1e-8, emax = 1;
     uint64_t seed = 1;
     const char *curvepath = NULL, *histpath = NULL;
-    int header = 1, c;
-    while ((c = getopt_long(argc, argv, "N:hV", longopts, NULL)) != -1) {
+    int header = 1, c, nmass = 0;
+    double masses[64];
+    while ((c = getopt_long(argc, argv, "N:m:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'N': natoms = tk_arg_long("--natoms", optarg, 1, 1L << 40); break;
         case 'g': glasses = tk_arg_long("--glasses", optarg, 1, 1L << 30); break;
@@ -207,6 +256,7 @@ int main(int argc, char **argv)
             }
             return tk_finish();
         case 'n': header = 0; break;
+        case 'm': nmass = parse_masses(optarg, masses); break;
         case 'h': tk_help(usage);
         case 'V': tk_version();
         default: tk_usage_error("unknown option");
@@ -227,24 +277,33 @@ int main(int argc, char **argv)
     for (int t = 0; t < ntab; t++)
         read_table(argv[optind + t], t, &d, &n, &cap);
 
-    /* the distinct masses, in order of appearance */
-    double masses[64];
-    int nmass = 0;
+    /* the masses: given, or the distinct ones of the rows in order of
+     * appearance, or schrod1d's default when there is no row */
+    int given = nmass > 0;
+    long nother = 0;
     for (size_t k = 0; k < n; k++) {
         int seen = 0;
         for (int q = 0; q < nmass; q++)
             seen |= masses[q] == d[k].mass;
-        if (!seen) {
-            if (nmass == 64)
-                tk_die("more than 64 different masses");
-            masses[nmass++] = d[k].mass;
+        if (seen)
+            continue;
+        if (given) {
+            nother++;
+            continue;
         }
+        if (nmass == 64)
+            tk_die("more than 64 different masses");
+        masses[nmass++] = d[k].mass;
     }
     if (nskipped)
         tk_warn("%ld rows without a finite splitting (schrod1d found no levels) are not counted",
                 nskipped);
-    if (nmass == 0)
-        tk_die("no DWP in the tables: n(E) = 0 everywhere (nothing to estimate)");
+    if (nother)
+        tk_warn("%ld rows of masses not given by --mass are left out", nother);
+    if (nmass == 0) {
+        masses[nmass++] = 4000;
+        tk_warn("no DWP in the tables and no --mass: mass 4000 (the default of schrod1d)");
+    }
 
     int ngrid = (int)floor(perdec * log10(emax / emin)) + 1;
     double *grid = tk_xmalloc((size_t)ngrid * sizeof *grid);
@@ -257,7 +316,8 @@ int main(int argc, char **argv)
     tk_rng_seed(&rng, seed);
 
     if (header)
-        puts("#mass\tndwp\tntls\tnatoms\tnglass\tn0\tn0_err\tn_active\teq\tT_Q_ar\tn0_ar\tT_Q_ni\tn0_ni");
+        puts("#mass\tndwp\tntls\tnatoms\tnglass\tn0\tn0_err\tn_active\teq\tT_Q_ar\tn0_ar\tT_Q_ni\tn0_ni"
+             "\tn0_ub");
     tk_output cv;
     if (curvepath)
         tk_output_open(&cv, curvepath);
@@ -269,6 +329,12 @@ int main(int argc, char **argv)
         for (int k = 0; k < nwin; k++)
             win[k] = wlo * eq * pow(10, (double)k / perdec);
         double n0 = plateau(d, n, mt, w1, ng, (double)natoms, win, nwin);
+        /* the 95% upper bound from the count below the top of the window */
+        double ehi = whi * eq;
+        long khi = 0;
+        for (size_t k = 0; k < n; k++)
+            khi += d[k].mass == mt && d[k].split < ehi;
+        double n0ub = poisson_upper95(khi) / ((double)natoms * ng * ehi);
         double s = 0, s2 = 0;
         for (long b = 0; b < nboot; b++) {
             for (int g = 0; g < ng; g++)
@@ -292,8 +358,13 @@ int main(int argc, char **argv)
             tq[r] = TWO_PI * HBAR * HBAR / (R->m * R->sigma * R->sigma * KB);
             n0lab[r] = n0 / (R->eps * R->sigma * R->sigma * R->sigma);
         }
-        printf("%.10g\t%ld\t%ld\t%ld\t%d\t%.8g\t%.3g\t%ld\t%.10g\t%.4g\t%.4g\t%.4g\t%.4g\n", mt, ndwp,
-               ntls, natoms, ng, n0, err, ntls, eq, tq[0], n0lab[0], tq[1], n0lab[1]);
+        if (ndwp == 0)
+            tk_warn("mass %g: no DWP in the %d glass%s of %ld particles: n0 = 0, below %.3g "
+                    "(95%% Poisson upper bound, n0_ub)", mt, ng, ng == 1 ? "" : "es", natoms,
+                    n0ub);
+        printf("%.10g\t%ld\t%ld\t%ld\t%d\t%.8g\t%.3g\t%ld\t%.10g\t%.4g\t%.4g\t%.4g\t%.4g\t%.4g\n",
+               mt, ndwp, ntls, natoms, ng, n0, err, ntls, eq, tq[0], n0lab[0], tq[1], n0lab[1],
+               n0ub);
         if (curvepath) {
             if (q > 0)
                 fputs("\n\n", cv.fp);

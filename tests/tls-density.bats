@@ -78,3 +78,60 @@ setup() {
     [ "$status" -eq 1 ]
     [[ $output == *"bad2.tsv:2: column split"* ]]
 }
+
+@test "no DWP is a result: exit 0, n0 = 0, its 95% upper bound, curve and histograms still written" {
+    printf '#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag\n' > e1.tsv
+    cp e1.tsv e2.tsv
+    run tls-density -N 100 --curve c.tsv --hist h.tsv e1.tsv e2.tsv
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"tls-density: mass 4000: no DWP in the 2 glasses of 100 particles: n0 = 0, below"* ]]
+    [[ $output == *"mass 4000 (the default of schrod1d)"* ]]
+    printf '%s\n' "$output" | grep -v '^tls-density:' > s.tsv
+    [ "$(col mass < s.tsv)" = 4000 ]
+    [ "$(col ndwp < s.tsv)" = 0 ]
+    [ "$(col n0 < s.tsv)" = 0 ]
+    [ "$(col n_active < s.tsv)" = 0 ]
+    # n0_ub = -ln(0.05) / (N Ng E_hi), E_hi = 1 x E_Q = 2 pi / 4000
+    close_to "$(col n0_ub < s.tsv)" "$(awk 'BEGIN { printf "%.10g", -log(0.05) / (100 * 2 * 6.283185307179586 / 4000) }')" 1e-3
+    # the curve: the whole grid, n = 0; the histograms: four header-only blocks
+    [ "$(grep -c '^4000' c.tsv)" -eq 161 ]
+    awk -F'\t' '!/^#/ && ($3 != 0 || $4 != 0) { bad = 1 } END { exit bad }' c.tsv
+    [ "$(grep -c '^#name' h.tsv)" -eq 4 ]
+    [ "$(grep -vc '^#\|^$' h.tsv)" -eq 0 ]
+    # the masses to report can be given: one row each, with or without DWPs
+    tls-density -N 100 --mass 4000,27504 e1.tsv g1.tsv > m.tsv 2> m.err
+    [ "$(grep -vc '^#' m.tsv)" -eq 2 ]
+    [ "$(awk -F'\t' 'NR == 3 { print $1, $2, $6 }' m.tsv)" = "27504 0 0" ]
+    grep -q 'mass 27504: no DWP' m.err
+    # rows of a mass not asked for are left out, said so
+    tls-density -N 100 --mass 27504 g1.tsv > m2.tsv 2> m2.err
+    [ "$(col ndwp < m2.tsv)" = 0 ]
+    grep -q '3 rows of masses not given by --mass are left out' m2.err
+}
+
+@test "n0_ub: the 95% Poisson upper limit from the DWPs below the top of the window" {
+    tls-density -N 100 g1.tsv g2.tsv > s.tsv
+    # 3 DWPs below E_Q: mu95(3) = 7.7537 (chi2_0.95(8) / 2)
+    close_to "$(col n0_ub < s.tsv)" "$(awk 'BEGIN { printf "%.10g", 7.753652 / (200 * 6.283185307179586 / 4000) }')" 1e-4
+    # a narrower window (top 0.5 E_Q): the same 3 DWPs, a higher bound
+    tls-density -N 100 --window 0.1:0.5 g1.tsv g2.tsv > s2.tsv
+    close_to "$(col n0_ub < s2.tsv)" "$(awk 'BEGIN { printf "%.10g", 7.753652 / (200 * 0.5 * 6.283185307179586 / 4000) }')" 1e-4
+}
+
+@test "a glass without DWPs flows through schrod1d and tls-density" {
+    : > dwps.txt
+    schrod1d --mass 4000 -o t1.tsv dwps.txt
+    [ "$(cat t1.tsv)" = "$(printf '#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag')" ]
+    # one glass without DWPs beside one with DWPs, and all glasses without
+    tls-density -N 100 t1.tsv g1.tsv > s.tsv
+    [ "$(col nglass < s.tsv)" = 2 ] && [ "$(col ndwp < s.tsv)" = 3 ]
+    run tls-density -N 100 --curve c.tsv --hist h.tsv t1.tsv t1.tsv t1.tsv
+    [ "$status" -eq 0 ]
+    [ -s c.tsv ] && [ -s h.tsv ]
+    # and an empty dwp-split output (no pair gave a DWP) is such a glass
+    printf '' | dwp-split > d2.txt 2> d2.err
+    [ ! -s d2.txt ]
+    schrod1d d2.txt | tls-density -N 100 /dev/stdin > s2.tsv
+    [ "$(col n0 < s2.tsv)" = 0 ]
+}
