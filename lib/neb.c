@@ -1,5 +1,6 @@
 /* neb.c - climbing-image NEB relaxed by FIRE. */
 #include "neb.h"
+#include "displace.h"
 #include "err.h"
 
 #include <math.h>
@@ -37,8 +38,11 @@ void tk_neb_init(tk_neb *b, const tk_frame *f, const double *xa, const double *x
     b->model = tk_xmalloc((size_t)M * sizeof *b->model);
     double *ra = b->R, *rb = b->R + (size_t)(M - 1) * n3;
     memcpy(ra, xa, (size_t)n3 * sizeof *xa);
-    for (int c = 0; c < n3; c++) /* the near image of b: a straight band */
-        rb[c] = xa[c] + tk_mic(xb[c] - xa[c], f->L);
+    /* b aligned to a: the drift-free near image, so that the band is the
+     * straight line of the rearrangement, not of a rigid translation */
+    tk_disp ds;
+    tk_align(n, f->L, xa, xb, rb, &ds);
+    memcpy(b->drift, ds.drift, sizeof b->drift);
     for (int i = 1; i < M - 1; i++) {
         double t = (double)i / (M - 1);
         for (int c = 0; c < n3; c++)
@@ -124,6 +128,9 @@ static void tangents(tk_neb *b)
             for (int c = 0; c < n3; c++)
                 t[c] = wp * tk_mic(rp[c] - r[c], b->L) + wm * tk_mic(r[c] - rm[c], b->L);
         }
+        /* no translation along the band: the images share the centroid
+         * of the aligned ends */
+        tk_remove_mean(b->n, t);
         double norm = sqrt(dot(t, t, n3));
         if (norm > 0)
             for (int c = 0; c < n3; c++)
@@ -150,6 +157,9 @@ static double neb_forces(tk_neb *b, const tk_neb_opts *o, double *g)
             for (int c = 0; c < n3; c++)
                 gi[c] = F[c] - ft * t[c] + spring * t[c];
         }
+        /* the true forces sum to zero only to rounding: no net force, so
+         * that FIRE never moves an image's centre of mass */
+        tk_remove_mean(b->n, gi);
         for (int c = 0; c < n3; c++) {
             double a = fabs(gi[c]);
             worst = a > worst ? a : worst;

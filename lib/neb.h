@@ -31,7 +31,7 @@ typedef struct {
 typedef struct {
     int n, M;       /* particles, images including the two ends */
     double L;
-    double *R;      /* M x 3n positions (ends aligned under minimum image) */
+    double *R;      /* M x 3n positions (ends aligned: minimum image, drift removed) */
     double *E;      /* M total energies */
     double *F;      /* M x 3n true forces */
     double *tau;    /* M x 3n unit tangents */
@@ -42,13 +42,18 @@ typedef struct {
     int diverged;   /* stopped early: the path length ran away */
     long iter, nforce;
     double fmax;    /* largest NEB force component at the end */
+    double drift[3]; /* the translation of the second end removed by tk_neb_init */
     tk_ipl *model;  /* one per image (each keeps its own Verlet list) */
 } tk_neb;
 
 void tk_neb_defaults(tk_neb_opts *o);
 /* Set up a band of nimages + 2 images between xa and xb (3n each) for the
- * particles of frame f (diameters, box).  xb is aligned to xa under the
- * minimum-image convention and the band interpolated linearly. */
+ * particles of frame f (diameters, box).  xb is aligned to xa (tk_align of
+ * displace.h: the minimum image, shifted by minus the mean displacement)
+ * and the band interpolated linearly.  The tangents and the NEB forces
+ * have their mean over particles removed, so that no image translates: the
+ * saddle and the path length do not depend on a rigid translation of
+ * either end. */
 void tk_neb_init(tk_neb *b, const tk_frame *f, const double *xa, const double *xb,
                  const tk_neb_opts *o);
 void tk_neb_free(tk_neb *b);

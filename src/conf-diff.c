@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "displace.h"
 #include "err.h"
 #include "frameio.h"
 
@@ -16,7 +17,8 @@ static const char usage[] =
     "order; displacements d_i = r_i - r_i(ref) use the minimum-image\n"
     "convention in the reference's box, and the mean displacement (the drift\n"
     "of the centre of mass, a random walk in Monte Carlo) is subtracted unless\n"
-    "--keep-drift is given.\n"
+    "--keep-drift is given (the same drift-free displacement as pair-select,\n"
+    "neb-ci, dwp-split and tls-snapshot).\n"
     "\n"
     "Columns:\n"
     "  input, frame  where the frame comes from\n"
@@ -78,6 +80,7 @@ int main(int argc, char **argv)
     }
     tk_input in;
     tk_input_init(&in, argc - optind, argv + optind);
+    double *d = NULL;
     if (header)
         puts("#input\tframe\tdist\tdrms\tdmax\tpr\tq\tswapped");
     while (tk_input_next(&in, &fr)) {
@@ -90,29 +93,20 @@ int main(int argc, char **argv)
         if (fabs(fr.L - ref.L) > 1e-9 * ref.L)
             tk_die("%s: box edge %.17g differs from the reference's %.17g", tk_input_where(&in),
                    fr.L, ref.L);
-        double s2 = 0, s4 = 0, dmax2 = 0, drift[3] = {0, 0, 0};
+        d = tk_xrealloc(d, 3 * (size_t)fr.n * sizeof *d);
+        tk_disp s;
+        tk_displace(fr.n, ref.L, ref.x, fr.x, keep_drift, d, &s);
         long inside = 0, swapped = 0;
-        if (!keep_drift)
-            for (int i = 0; i < fr.n; i++)
-                for (int k = 0; k < 3; k++)
-                    drift[k] += tk_mic(fr.x[3 * i + k] - ref.x[3 * i + k], ref.L) / fr.n;
         for (int i = 0; i < fr.n; i++) {
-            double r2 = 0;
-            for (int k = 0; k < 3; k++) {
-                double d = tk_mic(fr.x[3 * i + k] - ref.x[3 * i + k] - drift[k], ref.L),
-                       d2 = d * d;
-                r2 += d2;
-                s2 += d2;
-                s4 += d2 * d2;
-            }
-            dmax2 = fmax(dmax2, r2);
-            inside += r2 < a * a;
+            const double *di = d + 3 * i;
+            inside += di[0] * di[0] + di[1] * di[1] + di[2] * di[2] < a * a;
             swapped += fr.sigma[i] != ref.sigma[i];
         }
         printf("%s\t%ld\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t%ld\n", in.r.name, in.r.frame,
-               sqrt(s2), sqrt(s2 / fr.n), sqrt(dmax2), s4 > 0 ? s2 * s2 / s4 : NAN,
+               s.dist, s.dist / sqrt(fr.n), s.dmax, s.pr,
                (double)inside / fr.n, swapped);
     }
+    free(d);
     tk_frame_free(&ref);
     tk_frame_free(&fr);
     tk_input_close(&in);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "displace.h"
 #include "err.h"
 #include "frameio.h"
 #include "minimize.h"
@@ -20,19 +21,25 @@ static const char usage[] =
     "the climbing-image nudged elastic band: the two ends are re-minimised, the\n"
     "band interpolated under the minimum-image convention, relaxed by FIRE with\n"
     "the improved tangent and springs along it, and once it is roughly relaxed\n"
-    "its highest image climbs to the saddle.\n"
+    "its highest image climbs to the saddle.  A rigid translation between the\n"
+    "two frames is removed first: the second end is shifted by minus the mean\n"
+    "displacement, and no image of the band translates.  Two frames that are\n"
+    "one minimum (largest drift-free particle displacement below --dtol) are\n"
+    "not a pair: an error when the input is that one pair, else skipped with a\n"
+    "warning and counted at the end.\n"
     "\n"
     "Output, one record per pair (the schrod1d input format, blocks separated\n"
     "by a blank line):\n"
     "  # id=PAIR i=I j=J converged=T|F iterations=.. nforce=.. fmax=..\n"
-    "    e_saddle=.. dE=.. d=.. PR=.. dmax=.. nimages=.. ci=..\n"
+    "    e_saddle=.. dE=.. d=.. PR=.. dmax=.. nimages=.. ci=.. drift=..\n"
     "  xi V           (--samples rows, xi from 0 to 1)\n"
     "V is the energy relative to the first frame's minimum (total, epsilon),\n"
     "xi = s / d with s the path length in 3N-space and d the total length; the\n"
     "profile is a cubic Hermite interpolation through the image energies with\n"
     "the slopes dV/ds = -F.tau of the true forces.  e_saddle is the energy of\n"
     "the highest image (the climbing image at convergence) relative to V(0),\n"
-    "dE = V(1); PR and dmax describe the displacement between the two minima.\n"
+    "dE = V(1); PR and dmax describe the displacement between the two minima\n"
+    "without its mean, drift the length of that mean (the translation removed).\n"
     "\n"
     "Options:\n"
     "  -n, --images N      interior images (default 9)\n"
@@ -45,6 +52,8 @@ static const char usage[] =
     "                      (default 1e-2) or after --ci-after iterations\n"
     "      --ci-after N    (default 2000)\n"
     "      --ftol F        force tolerance of the end minimisations (1e-10)\n"
+    "      --dtol D        the two ends are one minimum when no particle moves\n"
+    "                      by more than D, drift removed (default 1e-3)\n"
     "      --samples S     rows of the profile (default 201)\n"
     "      --chunk C/K     work only on the pairs number p (from 0) with\n"
     "                      p mod K = C: K processes with C = 0 .. K-1 share a\n"
@@ -92,12 +101,12 @@ int main(int argc, char **argv)
         {"ftol", required_argument, 0, 'F'},    {"samples", required_argument, 0, 's'},
         {"images-out", required_argument, 0, 'I'}, {"output", required_argument, 0, 'o'},
         {"bands", no_argument, 0, 'B'},         {"to", required_argument, 0, 't'},
-        {"chunk", required_argument, 0, 'C'},
+        {"chunk", required_argument, 0, 'C'},   {"dtol", required_argument, 0, 'D'},
         {"progress", no_argument, 0, 'P'},      {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
     tk_neb_opts no;
     tk_neb_defaults(&no);
-    double ftol = 1e-10;
+    double ftol = 1e-10, dtol = TK_SAME_DTOL;
     int samples = 201, progress = isatty(2), bands = 0, bfmt = TK_FMT_BIN, c;
     long chunk = 0, nchunk = 1;
     const char *outpath = "-", *imgpath = NULL;
@@ -110,6 +119,7 @@ int main(int argc, char **argv)
         case 'c': no.ci_on = tk_arg_double_pos("--ci-on", optarg); break;
         case 'a': no.ci_after = tk_arg_long("--ci-after", optarg, 0, 1L << 40); break;
         case 'F': ftol = tk_arg_double_pos("--ftol", optarg); break;
+        case 'D': dtol = tk_arg_double_pos("--dtol", optarg); break;
         case 's': samples = (int)tk_arg_long("--samples", optarg, 3, 1000000); break;
         case 'I': imgpath = optarg; break;
         case 'B': bands = 1; break;
@@ -139,10 +149,14 @@ int main(int argc, char **argv)
     tk_frame_init(&a);
     tk_frame_init(&b);
     double *xi = tk_xmalloc((size_t)samples * sizeof *xi), *V = tk_xmalloc((size_t)samples * sizeof *V);
-    long npair = 0;
-    char where[700];
+    long npair = 0, nsame = 0;
+    char where[700], refused[1024] = "";
     while (tk_input_next(&in, &a)) {
         snprintf(where, sizeof where, "%s", tk_input_where(&in));
+        if (refused[0]) { /* pair 0 was refused, and it is not alone */
+            tk_warn("%s; skipped", refused);
+            refused[0] = '\0';
+        }
         if (!tk_input_next(&in, &b))
             tk_die("%s: an unpaired frame at the end of the input (pairs are two frames)", where);
         const char *pa = tk_meta_get(&a.meta, "pair"), *pb = tk_meta_get(&b.meta, "pair");
@@ -161,6 +175,25 @@ int main(int argc, char **argv)
         long nforce = 0;
         minimise_end(&a, ftol, where, &nforce);
         minimise_end(&b, ftol, where, &nforce);
+        /* one minimum twice, or up to a translation: not a pair */
+        tk_disp ends;
+        tk_displace(a.n, a.L, a.x, b.x, 0, NULL, &ends);
+        if (!(ends.dmax > dtol)) {
+            char what[300], id[64];
+            snprintf(id, sizeof id, "%s", pa ? pa : "");
+            if (!pa)
+                snprintf(id, sizeof id, "%ld", npair);
+            snprintf(what, sizeof what, "pair %s: the two frames are the same minimum (largest "
+                     "particle displacement %.3g <= --dtol %g once a translation of %.3g is "
+                     "removed): not a pair", id, ends.dmax, dtol, tk_disp_drift(&ends));
+            if (npair == 0) /* an error if it is the only pair: decided at the next frame */
+                snprintf(refused, sizeof refused, "%s: %s", where, what);
+            else
+                tk_warn("%s: %s; skipped", where, what);
+            nsame++;
+            npair++;
+            continue;
+        }
 
         tk_neb band;
         tk_neb_init(&band, &a, a.x, b.x, &no);
@@ -168,19 +201,9 @@ int main(int argc, char **argv)
         nforce += band.nforce;
         tk_neb_profile(&band, samples, xi, V);
         int M = band.M, n3 = 3 * a.n;
-        /* the displacement between the minima (ends of the aligned band) */
-        const double *ra = band.R, *rb = band.R + (size_t)(M - 1) * n3;
-        double s2 = 0, s4 = 0, dmax2 = 0;
-        for (int p = 0; p < a.n; p++) {
-            double r2 = 0;
-            for (int m = 0; m < 3; m++) {
-                double d = tk_mic(rb[3 * p + m] - ra[3 * p + m], a.L), d2 = d * d;
-                r2 += d2;
-                s2 += d2;
-                s4 += d2 * d2;
-            }
-            dmax2 = r2 > dmax2 ? r2 : dmax2;
-        }
+        /* the displacement between the minima, without the translation */
+        tk_disp dsp;
+        tk_displace(a.n, a.L, band.R, band.R + (size_t)(M - 1) * n3, 0, NULL, &dsp);
         /* the saddle energy is the climbing image's, not a sampled maximum */
         double vmax = 0;
         for (int i = 0; i < M; i++)
@@ -202,6 +225,7 @@ int main(int argc, char **argv)
                 tk_meta_setd(&img.meta, "ftan", band.ftan[i]);
                 tk_meta_setd(&img.meta, "s", band.s[i]);
                 tk_meta_set(&img.meta, "converged", band.converged ? "T" : "F");
+                tk_meta_setd(&img.meta, "fneb", band.fmax);
                 tk_meta_setf(&img.meta, "ci", "%d", band.ci);
                 tk_meta_set(&img.meta, "stage", "neb-ci");
                 tk_write_frame(out.fp, &img, bfmt);
@@ -216,10 +240,11 @@ int main(int argc, char **argv)
             fprintf(out.fp, " i=%s j=%s", ki, kj);
         fprintf(out.fp,
                 " converged=%s iterations=%ld nforce=%ld fmax=%.3e e_saddle=%.17g dE=%.17g "
-                "d=%.17g PR=%.10g dmax=%.10g nimages=%d ci=%d\n",
+                "d=%.17g PR=%.10g dmax=%.10g nimages=%d ci=%d drift=%.3g\n",
                 band.converged ? "T" : "F", band.iter, nforce, band.fmax, vmax,
-                band.E[M - 1] - band.E[0], band.s[M - 1], s4 > 0 ? s2 * s2 / s4 : NAN,
-                sqrt(dmax2), no.nimages, band.ci);
+                band.E[M - 1] - band.E[0], band.s[M - 1], dsp.pr, dsp.dmax, no.nimages,
+                band.ci, sqrt(band.drift[0] * band.drift[0] + band.drift[1] * band.drift[1] +
+                              band.drift[2] * band.drift[2]));
         for (int q = 0; q < samples; q++)
             fprintf(out.fp, "%.10f %.17g\n", xi[q], V[q]);
         fputc('\n', out.fp);
@@ -251,6 +276,11 @@ int main(int argc, char **argv)
         tk_neb_free(&band);
         npair++;
     }
+    if (refused[0]) /* the one pair of the input */
+        tk_die("%s", refused);
+    if (nsame)
+        tk_warn("%ld of %ld pairs skipped: their two frames are the same minimum (no band, no "
+                "record)", nsame, npair);
     if (imgpath)
         tk_output_commit(&imgs);
     tk_output_commit(&out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "displace.h"
 #include "err.h"
 #include "frameio.h"
 #include "output.h"
@@ -20,7 +21,8 @@ static const char usage[] =
     "for neb-ci, and/or a table.\n"
     "\n"
     "Per pair, from the displacement d_k,mu = r_k(j) - r_k(i) of every particle\n"
-    "k (minimum image):\n"
+    "k (minimum image, then minus its mean over particles: a rigid translation\n"
+    "of the whole system is not a rearrangement):\n"
     "  dE    energy difference E_j - E_i (total, epsilon)\n"
     "  dist  Euclidean distance in 3N-space, sqrt(sum d_k,mu^2)\n"
     "  pr    participation ratio (sum d_k,mu^2)^2 / sum d_k,mu^4\n"
@@ -34,8 +36,13 @@ static const char usage[] =
     "                      exp(-d sqrt(2 mt Vb)); at mt >= 4000 longer paths matter\n"
     "                      only for barriers below 1e-4, and their NEB is hard)\n"
     "\n"
+    "Two minima with no particle displaced by more than --dtol (default 1e-3)\n"
+    "once the mean is removed are one minimum, not a pair: skipped with a\n"
+    "warning and counted at the end.\n"
+    "\n"
     "Options:\n"
     "      --transitions FILE  the transitions table (required)\n"
+    "      --dtol D            the same-minimum tolerance (default 1e-3)\n"
     "      --table FILE        also write the selected pairs as a table:\n"
     "                          pair i j ei ej dE dist pr dmax nij nji\n"
     "      --no-frames         write no frames (with --table)\n"
@@ -71,6 +78,7 @@ int main(int argc, char **argv)
                                              {"min-count", required_argument, 0, 'c'},
                                              {"max-de", required_argument, 0, 'e'},
                                              {"max-dist", required_argument, 0, 'd'},
+                                             {"dtol", required_argument, 0, 'D'},
                                              {"table", required_argument, 0, 'T'},
                                              {"no-frames", no_argument, 0, 'N'},
                                              {"to", required_argument, 0, 't'},
@@ -80,7 +88,7 @@ int main(int argc, char **argv)
                                              {0, 0, 0, 0}};
     const char *trpath = NULL, *tabpath = NULL, *outpath = "-";
     long min_count = 1;
-    double max_de = 0.02, max_dist = 1;
+    double max_de = 0.02, max_dist = 1, dtol = TK_SAME_DTOL;
     int frames = 1, fmt = TK_FMT_XYZ, c;
     char *cmd = tk_cmdline(argc, argv);
     while ((c = getopt_long(argc, argv, "t:o:hV", longopts, NULL)) != -1) {
@@ -89,6 +97,7 @@ int main(int argc, char **argv)
         case 'c': min_count = tk_arg_long("--min-count", optarg, 1, 1L << 50); break;
         case 'e': max_de = tk_arg_double_pos("--max-de", optarg); break;
         case 'd': max_dist = tk_arg_double_pos("--max-dist", optarg); break;
+        case 'D': dtol = tk_arg_double_pos("--dtol", optarg); break;
         case 'T': tabpath = optarg; break;
         case 'N': frames = 0; break;
         case 't':
@@ -173,7 +182,7 @@ int main(int argc, char **argv)
         tk_output_open(&tab, tabpath);
         fputs("#pair\ti\tj\tei\tej\tdE\tdist\tpr\tdmax\tnij\tnji\n", tab.fp);
     }
-    long loaded = -1, npair = 0;
+    long loaded = -1, npair = 0, nsame = 0;
     for (size_t k = 0; k < nrow; k++) {
         const tk_trow *t = &rows[k];
         double dE = n * (t->ej - t->ei);
@@ -186,19 +195,17 @@ int main(int argc, char **argv)
         }
         tk_reader_seek(&rd, idx[t->j].offset);
         tk_read_frame(&rd, &b);
-        double s2 = 0, s4 = 0, dmax2 = 0;
-        for (int p = 0; p < n; p++) {
-            double r2 = 0;
-            for (int m = 0; m < 3; m++) {
-                double d = tk_mic(b.x[3 * p + m] - a.x[3 * p + m], L), d2 = d * d;
-                r2 += d2;
-                s2 += d2;
-                s4 += d2 * d2;
-            }
-            if (r2 > dmax2)
-                dmax2 = r2;
+        tk_disp ds;
+        tk_displace(n, L, a.x, b.x, 0, NULL, &ds);
+        double dist = ds.dist, pr = ds.pr, dmax = ds.dmax;
+        if (!(dmax > dtol)) {
+            /* one minimum twice in the library (up to a translation) */
+            tk_warn("%s: pair (%ld, %ld): the same minimum (largest particle displacement %.3g "
+                    "<= --dtol %g once a translation of %.3g is removed): not a pair, skipped",
+                    trpath, t->i, t->j, dmax, dtol, tk_disp_drift(&ds));
+            nsame++;
+            continue;
         }
-        double dist = sqrt(s2), pr = s4 > 0 ? s2 * s2 / s4 : NAN, dmax = sqrt(dmax2);
         if (dist > max_dist)
             continue;
         if (tabpath)
@@ -229,6 +236,8 @@ int main(int argc, char **argv)
         }
         npair++;
     }
+    if (nsame)
+        tk_warn("%ld pairs skipped: two ids of the same minimum (see above)", nsame);
     if (tabpath)
         tk_output_commit(&tab);
     if (frames)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "displace.h"
 #include "err.h"
 #include "frameio.h"
 #include "output.h"
@@ -23,8 +24,9 @@ static const char usage[] =
     "standard input) holds a pair of minima, two frames a then b (the two\n"
     "frames of a pair of pair-select(1), or any two minima of one glass).\n"
     "Particles are matched by their order; the displacement of particle i is\n"
-    "d_i = r_i(b) - r_i(a) under the minimum-image convention (no drift is\n"
-    "subtracted, as in pair-select).\n"
+    "d_i = r_i(b) - r_i(a) under the minimum-image convention, minus its mean\n"
+    "over particles (a rigid translation is not a rearrangement; as in\n"
+    "pair-select, neb-ci and dwp-split).\n"
     "\n"
     "Output: frame a as extended XYZ with two more per-atom properties,\n"
     "  disp:R:1   |d_i|\n"
@@ -47,13 +49,16 @@ static const char usage[] =
     "      --threshold D    emphasise particles with |d_i| >= D (default:\n"
     "                       dmax / 5)\n"
     "      --png FILE       also draw the picture into FILE (PNG, atomically)\n"
+    "      --dtol D         the frames are one minimum, not a pair, when no\n"
+    "                       particle moves by more than D (default 1e-3)\n"
     "  -o, --output FILE    write the frame to FILE atomically instead of\n"
     "                       standard output\n"
     "  -h, --help           show this help and exit\n"
     "  -V, --version        show the version and exit\n"
     "\n"
     "The two frames must have the same particles (number and diameters) and\n"
-    "box, must differ, and when they carry pair-select's pair and role keys,\n"
+    "box, must differ by more than a translation (--dtol), and when they carry\n"
+    "pair-select's pair and role keys,\n"
     "the same pair and roles a then b.  Environment: GNUPLOT, the gnuplot\n"
     "command (default gnuplot); TMPDIR, where the picture's data go.\n"
     "\n"
@@ -399,19 +404,21 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {{"pair", required_argument, 0, 'p'},
                                              {"threshold", required_argument, 0, 'T'},
                                              {"png", required_argument, 0, 'P'},
+                                             {"dtol", required_argument, 0, 'D'},
                                              {"output", required_argument, 0, 'o'},
                                              {"help", no_argument, 0, 'h'},
                                              {"version", no_argument, 0, 'V'},
                                              {0, 0, 0, 0}};
     const char *outpath = "-", *pngpath = NULL;
     long pairk = -1;
-    double thr = 0;
+    double thr = 0, dtol = TK_SAME_DTOL;
     int c;
     while ((c = getopt_long(argc, argv, "p:o:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': pairk = tk_arg_long("--pair", optarg, 0, 1L << 40); break;
         case 'T': thr = tk_arg_double_pos("--threshold", optarg); break;
         case 'P': pngpath = optarg; break;
+        case 'D': dtol = tk_arg_double_pos("--dtol", optarg); break;
         case 'o': outpath = optarg; break;
         case 'h': tk_help(usage);
         case 'V': tk_version();
@@ -482,23 +489,15 @@ int main(int argc, char **argv)
     /* displacements */
     int n = a->n;
     double *d = tk_xmalloc(3 * (size_t)n * sizeof *d), *r = tk_xmalloc((size_t)n * sizeof *r);
-    double s2 = 0, s4 = 0, dmax = 0;
-    for (int i = 0; i < n; i++) {
-        double r2 = 0;
-        for (int k = 0; k < 3; k++) {
-            double x = tk_mic(b->x[3 * i + k] - a->x[3 * i + k], a->L), x2 = x * x;
-            d[3 * i + k] = x;
-            r2 += x2;
-            s2 += x2;
-            s4 += x2 * x2;
-        }
-        r[i] = sqrt(r2);
-        dmax = fmax(dmax, r[i]);
-    }
-    if (!(s2 > 0))
-        tk_die("%s and %s hold the same configuration: nothing moves, not a pair of distinct "
-               "minima", where[0], where[1]);
-    double dist = sqrt(s2), pr = s2 * s2 / s4;
+    tk_disp ds;
+    tk_displace(n, a->L, a->x, b->x, 0, d, &ds);
+    for (int i = 0; i < n; i++)
+        r[i] = sqrt(d[3 * i] * d[3 * i] + d[3 * i + 1] * d[3 * i + 1] + d[3 * i + 2] * d[3 * i + 2]);
+    if (!(ds.dmax > dtol))
+        tk_die("%s and %s hold the same configuration up to a translation of %.3g (largest "
+               "particle displacement %.3g <= --dtol %g once it is removed): not a pair of "
+               "distinct minima", where[0], where[1], tk_disp_drift(&ds), ds.dmax, dtol);
+    double dist = ds.dist, pr = ds.pr, dmax = ds.dmax;
     if (thr == 0)
         thr = dmax / 5;
     long nmoved = 0;

@@ -105,15 +105,22 @@ make_library() {
     pair-select --transitions lib.tsv --table pairs.tsv lib.xyz > pairs.xyz
     cat pairs.tsv
     [ "$(grep -vc '^#' pairs.tsv)" -eq 2 ]
+    # the displacement is taken without its mean (N = 150): k particles moved
+    # by D along x move by D - kD/N, the others by -kD/N
+    want() { awk -v k="$1" -v D="$2" 'BEGIN { N = 150; m = D - k * D / N; o = k * D / N
+        s2 = k * m ^ 2 + (N - k) * o ^ 2; s4 = k * m ^ 4 + (N - k) * o ^ 4
+        printf "%.17g %.17g %.17g\n", sqrt(s2), s2 * s2 / s4, m }'; }
     read -r _ i j _ _ de dist pr dmax nij nji < <(sed -n 2p pairs.tsv)
     [ "$i" = 0 ] && [ "$j" = 1 ] && [ "$nij" = 2 ] && [ "$nji" = 1 ]
-    close_to "$dist" 0.1 1e-9
-    close_to "$pr" 1 1e-9
-    close_to "$dmax" 0.1 1e-9
+    read -r wd wp wm < <(want 1 0.1)
+    close_to "$dist" "$wd" 1e-9    # about 0.1
+    close_to "$pr" "$wp" 1e-9      # about 1
+    close_to "$dmax" "$wm" 1e-9
     read -r _ i j _ _ de dist pr dmax _ _ < <(sed -n 3p pairs.tsv)
-    close_to "$dist" 0.1 1e-9    # sqrt(4 x 0.05^2)
-    close_to "$pr" 4 1e-9
-    close_to "$dmax" 0.05 1e-9
+    read -r wd wp wm < <(want 4 0.05)
+    close_to "$dist" "$wd" 1e-9    # about sqrt(4 x 0.05^2)
+    close_to "$pr" "$wp" 1e-9      # about 4
+    close_to "$dmax" "$wm" 1e-9
     # two frames per pair, labelled
     [ "$(grep -c ' role=a ' pairs.xyz)" -eq 2 ]
     [ "$(grep -c ' role=b ' pairs.xyz)" -eq 2 ]
@@ -122,6 +129,38 @@ make_library() {
     [ "$(grep -vc '^#' t2.tsv)" -eq 1 ]
     pair-select --transitions lib.tsv --table t3.tsv --no-frames --max-dist 0.05 lib.xyz
     [ "$(grep -vc '^#' t3.tsv)" -eq 0 ]
+}
+
+@test "pair-select: a rigid translation changes neither dist, PR nor dmax; a translated copy is not a pair" {
+    # a real pair of minima of the glass, and the second one moved as a whole
+    # by (0.3, -0.2, 0.1); then the first one and its own translated copy
+    pair-select --transitions all.tsv --table p.tsv --max-de 10 --max-dist 100 all.bin > p.xyz
+    ids=$(awk 'NR == 2 { print $2, $3 }' p.tsv)
+    set -- $ids
+    conf-convert all.bin | awk -v a="$1" 'BEGIN { n = -1 } /^250$/ { n++ } n == a' > ma.xyz
+    conf-convert all.bin | awk -v b="$2" 'BEGIN { n = -1 } /^250$/ { n++ } n == b' > mb.xyz
+    shift3() { awk 'NR > 2 { $2 = sprintf("%.17g", $2 + 0.3); $3 = sprintf("%.17g", $3 - 0.2); $4 = sprintf("%.17g", $4 + 0.1) } { print }'; }
+    ea=$(conf-info --no-header ma.xyz | cut -f6)
+    eb=$(conf-info --no-header mb.xyz | cut -f6)
+    { conf-convert --set id=0 --set epot="$ea" ma.xyz
+      conf-convert --set id=1 --set epot="$eb" mb.xyz
+      shift3 < mb.xyz | conf-convert --set id=2 --set epot="$eb"
+      shift3 < ma.xyz | conf-convert --set id=3 --set epot="$ea"; } > tl.xyz
+    printf '#i\tj\tei\tej\tnij\tnji\tri\tki\trj\tkj\n' > tl.tsv
+    printf '0\t%s\t%s\t%s\t1\t0\t0\t0\t0\t%s\n' 1 "$ea" "$eb" 1 2 "$ea" "$eb" 2 3 "$ea" "$ea" 3 >> tl.tsv
+    run pair-select --transitions tl.tsv --table tl.out --no-frames tl.xyz
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"tl.tsv: pair (0, 3): the same minimum"*"translation of 0.374 is removed): not a pair, skipped"* ]]
+    [[ $output == *"1 pairs skipped"* ]]
+    cat tl.out
+    [ "$(grep -vc '^#' tl.out)" -eq 2 ]
+    read -r _ _ _ _ _ _ d1 p1 m1 _ _ < <(sed -n 2p tl.out)
+    read -r _ _ j _ _ _ d2 p2 m2 _ _ < <(sed -n 3p tl.out)
+    [ "$j" = 2 ]
+    [ "$d1" = "$d2" ] && [ "$p1" = "$p2" ] && [ "$m1" = "$m2" ]
+    # and the same as in the library's own pair
+    [ "$(awk 'NR == 2 { print $7, $8, $9 }' p.tsv)" = "$d1 $p1 $m1" ]
 }
 
 @test "pair-select on the sampled library: frames i and j, energy difference consistent" {

@@ -23,16 +23,24 @@ setup() {
     cat a.xyz b.xyz > pair.xyz
 }
 
-@test "disp is 0.1 for the moved particle and 0 elsewhere; dvec is (0.1, 0, 0)" {
+# The displacement is taken without its mean (a rigid translation is not a
+# rearrangement): one particle of N = 150 moved by D along x gives it
+# D (1 - 1/N) and every other particle -D/N, all along x.
+moved() { awk -v D="$1" 'BEGIN { printf "%.17g", D * (1 - 1 / 150) }'; }
+others() { awk -v D="$1" 'BEGIN { printf "%.17g", -D / 150 }'; }
+
+@test "disp is 0.1 (1 - 1/N) for the moved particle and 0.1/N elsewhere: the drift is removed" {
     tls-snapshot pair.xyz > s.xyz
     head -2 s.xyz | tail -1 | grep -q 'Properties=species:S:1:pos:R:3:radius:R:1:disp:R:1:dvec:R:3 '
     [ "$(head -1 s.xyz)" = 150 ]
-    close_to "$(atom 5 5 < s.xyz)" 0.1 1e-13
-    close_to "$(atom 5 6 < s.xyz)" 0.1 1e-13
+    close_to "$(atom 5 5 < s.xyz)" "$(moved 0.1)" 1e-13
+    close_to "$(atom 5 6 < s.xyz)" "$(moved 0.1)" 1e-13
     [ "$(atom 5 7 < s.xyz)" = 0 ]
     [ "$(atom 5 8 < s.xyz)" = 0 ]
-    # every other particle: exactly zero, four columns
-    [ "$(awk 'NR > 2 && NR != 7 && ($6 != 0 || $7 != 0 || $8 != 0 || $9 != 0)' s.xyz | wc -l)" -eq 0 ]
+    # every other particle: -0.1/N along x, zero along y and z, four columns
+    o=$(others 0.1)
+    [ "$(awk -v o="$o" 'function abs(x) { return x < 0 ? -x : x }
+        NR > 2 && NR != 7 && (abs($6 + o) > 1e-15 || abs($7 - o) > 1e-15 || $8 != 0 || $9 != 0)' s.xyz | wc -l)" -eq 0 ]
     [ "$(awk 'NR > 2 { print NF }' s.xyz | sort -u)" = 9 ]
     # positions and radii are those of the first frame, digit for digit
     diff <(awk 'NR > 2 { print $1, $2, $3, $4, $5 }' a.xyz) <(awk 'NR > 2 { print $1, $2, $3, $4, $5 }' s.xyz)
@@ -40,10 +48,11 @@ setup() {
 
 @test "the metadata: those of the first frame plus dist, pr, dmax, threshold, nmoved, stage, history" {
     tls-snapshot pair.xyz > s.xyz
-    close_to "$(meta dist < s.xyz)" 0.1 1e-13
-    close_to "$(meta pr < s.xyz)" 1 1e-13
-    close_to "$(meta dmax < s.xyz)" 0.1 1e-13
-    close_to "$(meta threshold < s.xyz)" 0.02 1e-13     # dmax / 5
+    # dist = 0.1 sqrt(1 - 1/N); PR of the x components (1 - 1/N)^2 / ((1 - 1/N)^4 + (N - 1)/N^4)
+    close_to "$(meta dist < s.xyz)" "$(awk 'BEGIN { printf "%.17g", 0.1 * sqrt(1 - 1 / 150) }')" 1e-13
+    close_to "$(meta pr < s.xyz)" "$(awk 'BEGIN { u = 1 - 1 / 150; printf "%.17g", u * u / (u ^ 4 + 149 / 150 ^ 4) }')" 1e-12
+    close_to "$(meta dmax < s.xyz)" "$(moved 0.1)" 1e-13
+    close_to "$(meta threshold < s.xyz)" "$(moved 0.02)" 1e-13     # dmax / 5
     [ "$(meta nmoved < s.xyz)" = 1 ]
     [ "$(meta stage < s.xyz)" = tls-snapshot ]
     [ "$(meta seed < s.xyz)" = 5 ]                      # carried from conf-gen
@@ -59,9 +68,30 @@ setup() {
     awk -v L="$L" -v o="$o" 'NR == 11 { $3 = sprintf("%.17g", o + 0.03) } { print }' a.xyz > a2.xyz
     awk -v L="$L" -v o="$o" 'NR == 11 { y = $3 - 0.1; if (y < o) y += L; $3 = sprintf("%.17g", y) } { print }' a2.xyz > b2.xyz
     tls-snapshot a2.xyz b2.xyz > s.xyz
-    close_to "$(atom 9 5 < s.xyz)" 0.1 1e-12
-    close_to "$(atom 9 7 < s.xyz)" -0.1 1e-12
+    close_to "$(atom 9 5 < s.xyz)" "$(moved 0.1)" 1e-12
+    close_to "$(atom 9 7 < s.xyz)" "$(moved -0.1)" 1e-12
     [ "$(atom 9 6 < s.xyz)" = 0 ]
+}
+
+@test "a rigid translation changes nothing; a translated copy is not a pair" {
+    tls-snapshot pair.xyz > s.xyz
+    # b moved as a whole by (0.3, -0.2, 0.1), across the box faces
+    awk 'NR > 2 { $2 = sprintf("%.17g", $2 + 0.3); $3 = sprintf("%.17g", $3 - 0.2); $4 = sprintf("%.17g", $4 + 0.1) } { print }' b.xyz > bt.xyz
+    tls-snapshot a.xyz bt.xyz > st.xyz
+    for k in dist pr dmax threshold nmoved; do
+        close_to "$(meta $k < st.xyz)" "$(meta $k < s.xyz)" 1e-12
+    done
+    # every displacement component alike, to rounding
+    paste <(sed 1,2d s.xyz) <(sed 1,2d st.xyz) | awk '{ for (k = 6; k <= 9; k++) { d = $k - $(k + 9); if (d < 0) d = -d; if (d > 1e-12) { print NR, k, $k, $(k + 9); bad = 1 } } } END { exit bad }'
+    # a frame and its translated copy hold one minimum
+    awk 'NR > 2 { $2 = sprintf("%.17g", $2 + 0.3) } { print }' a.xyz > at.xyz
+    run tls-snapshot a.xyz at.xyz
+    [ "$status" -eq 1 ]
+    [[ "$output" == "tls-snapshot: a.xyz: frame 1 and at.xyz: frame 1 hold the same configuration up to a translation of 0.3"*"not a pair of distinct minima" ]]
+    # --dtol sets how far apart two minima must be
+    run tls-snapshot --dtol 0.2 a.xyz b.xyz
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"same configuration"*"--dtol 0.2"* ]]
 }
 
 @test "tlskit reads the snapshot back (extra columns skipped): same frame as the first minimum" {
@@ -91,7 +121,8 @@ print(a.info["stage"], a.info["nmoved"])'
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "['disp', 'dvec', 'numbers', 'positions', 'radius']" ]
     [ "${lines[1]}" = "150 (150,) (150, 3)" ]
-    [ "${lines[2]}" = "0.100000000000 0.100000000000 0.100000000000" ]
+    # |d_5| = 0.1 (1 - 1/150), and 149 others of 0.1/150: the sum is 0.2 (1 - 1/150)
+    [ "${lines[2]}" = "0.099333333333 0.099333333333 0.198666666667" ]
     [ "${lines[3]}" = "tls-snapshot 1" ]
 }
 
@@ -103,7 +134,8 @@ print(a.info["stage"], a.info["nmoved"])'
     tls-snapshot --threshold 0.005 a.xyz b3.xyz > s.xyz
     [ "$(meta nmoved < s.xyz)" = 2 ]
     close_to "$(meta threshold < s.xyz)" 0.005 1e-15
-    close_to "$(atom 18 5 < s.xyz)" 0.01 1e-12
+    # particle 18 moved by 0.01 along z, the mean removed: (-0.1/N, 0, 0.01 (1 - 1/N))
+    close_to "$(atom 18 5 < s.xyz)" "$(awk 'BEGIN { printf "%.17g", sqrt((0.1 / 150) ^ 2 + (0.01 * (1 - 1 / 150)) ^ 2) }')" 1e-12
 }
 
 @test "--png draws a PNG, quietly, leaves no temporaries; the frame is unchanged" {
@@ -120,8 +152,8 @@ print(a.info["stage"], a.info["nmoved"])'
     # the picture may go to standard output when the frame goes elsewhere
     tls-snapshot --png - -o s2.xyz pair.xyz > s2.png
     is_png s2.png
-    # a threshold at dmax (one particle emphasised) or above it (none)
-    tls-snapshot --threshold 0.1 --png s3.png pair.xyz > /dev/null
+    # a threshold just below dmax (one particle emphasised) or above it (none)
+    tls-snapshot --threshold 0.099 --png s3.png pair.xyz > /dev/null
     is_png s3.png
     tls-snapshot --threshold 5 --png s4.png pair.xyz > /dev/null
     is_png s4.png
@@ -135,12 +167,12 @@ print(a.info["stage"], a.info["nmoved"])'
       conf-convert --set pair=1 --set role=b c.xyz; } > pairs.xyz
     tls-snapshot --pair 1 --png p1.png pairs.xyz > s.xyz
     is_png p1.png
-    close_to "$(atom 38 5 < s.xyz)" 0.2 1e-12
-    close_to "$(atom 38 8 < s.xyz)" -0.2 1e-12
+    close_to "$(atom 38 5 < s.xyz)" "$(moved 0.2)" 1e-12
+    close_to "$(atom 38 8 < s.xyz)" "$(moved -0.2)" 1e-12
     [ "$(meta pair < s.xyz)" = 1 ]
     [ "$(meta dE < s.xyz)" = 0.0123 ]
     tls-snapshot --pair 0 pairs.xyz | atom 5 5 > d0
-    close_to "$(cat d0)" 0.1 1e-12
+    close_to "$(cat d0)" "$(moved 0.1)" 1e-12
     run tls-snapshot --pair 2 pairs.xyz
     [ "$status" -eq 1 ]
     [[ "$output" == *"4 frames: there is no pair 2"* ]]
