@@ -7,7 +7,13 @@
 #include <math.h>
 #include <stdio.h>
 
-void tk_generate(tk_frame *f, long n, double rho, uint64_t seed, double ftol)
+void tk_diameter_set(double *sigma, long n)
+{
+    for (long i = 0; i < n; i++)
+        sigma[i] = tk_sigma_from_uniform((double)i / (double)n);
+}
+
+void tk_generate(tk_frame *f, long n, double rho, uint64_t seed, double ftol, tk_diameters dm)
 {
     tk_rng rng;
     tk_rng_seed(&rng, seed);
@@ -16,8 +22,11 @@ void tk_generate(tk_frame *f, long n, double rho, uint64_t seed, double ftol)
     f->L = cbrt(n / rho);
     for (int d = 0; d < 3; d++)
         f->origin[d] = -0.5 * f->L;
-    for (long i = 0; i < n; i++)
-        f->sigma[i] = tk_sigma_from_uniform(tk_rng_uniform(&rng));
+    if (dm == TK_DIAM_RANDOM)
+        for (long i = 0; i < n; i++)
+            f->sigma[i] = tk_sigma_from_uniform(tk_rng_uniform(&rng));
+    else
+        tk_diameter_set(f->sigma, n);
     for (long i = 0; i < 3 * n; i++)
         f->x[i] = f->origin[i % 3] + f->L * tk_rng_uniform(&rng);
     char where[64];
@@ -39,5 +48,6 @@ void tk_generate(tk_frame *f, long n, double rho, uint64_t seed, double ftol)
         tk_die("%s: the energy is not finite (particles on top of each other)", where);
     tk_meta_setd(&f->meta, "epot", e / n);
     tk_meta_setf(&f->meta, "seed", "%llu", (unsigned long long)seed);
+    tk_meta_set(&f->meta, "diameters", dm == TK_DIAM_RANDOM ? "random" : "set");
     tk_ipl_free(&m);
 }

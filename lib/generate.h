@@ -7,10 +7,17 @@
 #include "frame.h"
 #include "minimize.h"
 
-/* N diameters from P(sigma) ~ 1/sigma^3, uniform positions in a cubic box of
- * density rho centred on the origin, then (if ftol > 0) overlaps removed by
- * FIRE to max |F| <= ftol.  Dies with a message on failure (box too small,
- * no convergence). */
-void tk_generate(tk_frame *f, long n, double rho, uint64_t seed, double ftol);
+/* The diameters of a glass of n particles: by default the deterministic set
+ * sigma_i = F^-1(i / n), i = 0 .. n-1, F the CDF of 1/sigma^3 on [0.73, 1.62],
+ * which every published glass of this model holds (same volume fraction for
+ * every sample); random = 1 draws them instead from (rng). */
+typedef enum { TK_DIAM_SET = 0, TK_DIAM_RANDOM = 1 } tk_diameters;
+void tk_diameter_set(double *sigma, long n);
+
+/* n diameters (tk_diameter_set, or drawn), uniform positions in a cubic box
+ * of density rho centred on the origin, then (if ftol > 0) overlaps removed
+ * by FIRE to max |F| <= ftol.  Records diameters=set|random in the metadata.
+ * Dies with a message on failure (box too small, no convergence). */
+void tk_generate(tk_frame *f, long n, double rho, uint64_t seed, double ftol, tk_diameters dm);
 
 #endif

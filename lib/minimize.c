@@ -23,6 +23,19 @@ void tk_min_defaults(tk_min_opts *o)
     o->alpha0 = 0.25;
     o->falpha = 0.99;
     o->nnegmax = 2000;
+    o->check_tol = 0;
+    o->check = NULL;
+    o->check_ctx = NULL;
+}
+
+/* The early-stop hook of tk_min_opts: once, when fmax first reaches
+ * check_tol.  Returns 1 when the caller asked to stop. */
+static int early_stop(tk_ipl *m, double *x, const tk_min_opts *o, double fmax, int *checked)
+{
+    if (!o->check || *checked || !(fmax <= o->check_tol))
+        return 0;
+    *checked = 1;
+    return o->check(o->check_ctx, m, x) != 0;
 }
 
 int tk_min_method_parse(const char *s)
@@ -38,11 +51,11 @@ int tk_min_method_parse(const char *s)
 
 /* FIRE from x down to max |F| <= tol (or the budget); f holds the forces. */
 static tk_min_result fire(tk_ipl *m, double *x, double *f, const tk_min_opts *o, double tol,
-                          long budget)
+                          long budget, int *checked)
 {
     int n3 = 3 * m->n;
     double *v = tk_xcalloc((size_t)n3, sizeof *v);
-    tk_min_result res = {0, 0, 0, 0};
+    tk_min_result res = {0, 0, 0, 0, 0};
     double dt = o->dt0, alpha = o->alpha0;
     long npos = 0, nneg = 0;
 
@@ -54,6 +67,10 @@ static tk_min_result fire(tk_ipl *m, double *x, double *f, const tk_min_opts *o,
     for (long step = 0; res.fmax > tol && res.nforce < budget; step++) {
         if (!isfinite(res.fmax))
             break;
+        if (early_stop(m, x, o, res.fmax, checked)) {
+            res.stopped = 1;
+            break;
+        }
         double p = 0;
         for (int i = 0; i < n3; i++)
             p += f[i] * v[i];
@@ -130,15 +147,19 @@ static double dot(const double *a, const double *b, int n)
 /* L-BFGS from x (forces f on entry) down to max |F| <= tol.  Returns with
  * converged = 0 when it stalls (too many resets) or the budget is spent. */
 static tk_min_result lbfgs(tk_ipl *m, double *x, double *f, const tk_min_opts *o, double tol,
-                           long budget)
+                           long budget, int *checked)
 {
     int n3 = 3 * m->n, mem = o->memory > 0 ? o->memory : 1;
     double *S = tk_xmalloc((size_t)mem * n3 * sizeof *S), *Y = tk_xmalloc((size_t)mem * n3 * sizeof *Y);
     double *rho = tk_xmalloc((size_t)mem * sizeof *rho), *alpha = tk_xmalloc((size_t)mem * sizeof *alpha);
     double *p = tk_xmalloc((size_t)n3 * sizeof *p), *fold = tk_xmalloc((size_t)n3 * sizeof *fold);
-    tk_min_result res = {0, 0, 0, tk_fmax(m->n, f)};
+    tk_min_result res = {0, 0, 0, tk_fmax(m->n, f), 0};
     int k = 0, head = 0, resets = 0; /* k stored pairs, the newest at head - 1 */
     while (res.fmax > tol && res.nforce < budget && isfinite(res.fmax)) {
+        if (early_stop(m, x, o, res.fmax, checked)) {
+            res.stopped = 1;
+            break;
+        }
         /* two-loop recursion: p = H grad-descent direction = H f */
         memcpy(p, f, (size_t)n3 * sizeof *p);
         for (int c = 0; c < k; c++) {
@@ -208,32 +229,33 @@ static tk_min_result lbfgs(tk_ipl *m, double *x, double *f, const tk_min_opts *o
 tk_min_result tk_minimize(tk_ipl *m, double *x, const tk_min_opts *o)
 {
     double *f = tk_xmalloc(3 * (size_t)m->n * sizeof *f);
-    tk_min_result r = {0, 0, 0, 0};
+    tk_min_result r = {0, 0, 0, 0, 0};
     long used = 0;
+    int checked = 0;
     if (o->method == TK_MIN_FIRE) {
-        r = fire(m, x, f, o, o->ftol, o->maxforce);
+        r = fire(m, x, f, o, o->ftol, o->maxforce, &checked);
         used = r.nforce;
     } else {
         if (o->method == TK_MIN_FIRE_LBFGS) {
-            r = fire(m, x, f, o, fmax(o->switch_tol, o->ftol), o->maxforce);
+            r = fire(m, x, f, o, fmax(o->switch_tol, o->ftol), o->maxforce, &checked);
             used = r.nforce;
         } else {
             tk_ipl_forces_only(m, x, f);
             used = 1;
         }
-        if (isfinite(tk_fmax(m->n, f))) {
-            r = lbfgs(m, x, f, o, o->ftol, o->maxforce - used);
+        if (!r.stopped && isfinite(tk_fmax(m->n, f))) {
+            r = lbfgs(m, x, f, o, o->ftol, o->maxforce - used, &checked);
             used += r.nforce;
-            if (!r.converged && isfinite(r.fmax) && used < o->maxforce) {
+            if (!r.stopped && !r.converged && isfinite(r.fmax) && used < o->maxforce) {
                 /* L-BFGS stalled: FIRE is slow but sure */
-                r = fire(m, x, f, o, o->ftol, o->maxforce - used);
+                r = fire(m, x, f, o, o->ftol, o->maxforce - used, &checked);
                 used += r.nforce;
             }
         }
     }
     r.nforce = used;
     r.epot = tk_ipl_energy(m, x);
-    r.converged = r.fmax <= o->ftol && isfinite(r.epot);
+    r.converged = !r.stopped && r.fmax <= o->ftol && isfinite(r.epot);
     free(f);
     return r;
 }

@@ -32,6 +32,14 @@ typedef struct {
     int ndelay;      /* steps before dt may grow */
     double finc, fdec, alpha0, falpha;
     long nnegmax;    /* give up after this many uphill steps in a row */
+    /* Early stop: when max |F| first drops to check_tol (> ftol), check(ctx,
+     * m, x) is called once; a nonzero return stops the minimisation there
+     * (result.stopped = 1).  Otherwise it goes on exactly as without the
+     * check, so the final minimum does not depend on it.  is-sample uses it
+     * to recognise a known minimum before polishing. */
+    double check_tol;
+    int (*check)(void *ctx, tk_ipl *m, double *x);
+    void *check_ctx;
 } tk_min_opts;
 
 typedef struct {
@@ -39,6 +47,7 @@ typedef struct {
     long nforce; /* force evaluations used */
     double epot; /* total potential energy at the end */
     double fmax; /* largest force component at the end */
+    int stopped; /* stopped early by check() (converged = 0) */
 } tk_min_result;
 
 void tk_min_defaults(tk_min_opts *o);

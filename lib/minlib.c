@@ -25,19 +25,45 @@ void tk_minlib_free(tk_minlib *lib)
     memset(lib, 0, sizeof *lib);
 }
 
-double tk_minlib_maxdisp(const tk_minlib *lib, const double *x, const float *m)
+/* Mean displacement from m to x: a rigid translation.  Relative to the
+ * displacement of particle 0, so that a translation by up to L/2 (where the
+ * minimum image of each displacement would be ambiguous) is found too. */
+static void drift(const tk_minlib *lib, const double *x, const float *m, double d[3])
 {
-    double L = lib->L, worst = 0;
+    double L = lib->L, s[3] = {0, 0, 0}, d0[3];
+    for (int k = 0; k < 3; k++)
+        d0[k] = lib->n ? tk_mic(x[k] - (double)m[k], L) : 0;
+    for (int i = 0; i < lib->n; i++)
+        for (int k = 0; k < 3; k++)
+            s[k] += tk_mic(x[3 * i + k] - (double)m[3 * i + k] - d0[k], L);
+    for (int k = 0; k < 3; k++)
+        d[k] = d0[k] + (lib->n ? s[k] / lib->n : 0);
+}
+
+/* Largest squared drift-free displacement, stopping early once it exceeds
+ * stop2 (most candidates differ at once). */
+static double maxdisp2(const tk_minlib *lib, const double *x, const float *m, double stop2)
+{
+    double L = lib->L, worst = 0, d0[3];
+    drift(lib, x, m, d0);
     for (int i = 0; i < lib->n; i++) {
         double r2 = 0;
         for (int k = 0; k < 3; k++) {
-            double d = tk_mic(x[3 * i + k] - (double)m[3 * i + k], L);
+            double d = tk_mic(x[3 * i + k] - (double)m[3 * i + k] - d0[k], L);
             r2 += d * d;
         }
-        if (r2 > worst)
+        if (r2 > worst) {
             worst = r2;
+            if (worst > stop2)
+                break;
+        }
     }
-    return sqrt(worst);
+    return worst;
+}
+
+double tk_minlib_maxdisp(const tk_minlib *lib, const double *x, const float *m)
+{
+    return sqrt(maxdisp2(lib, x, m, INFINITY));
 }
 
 /* first position in by_e with energy >= e */
@@ -54,32 +80,23 @@ static size_t lower(const tk_minlib *lib, double e)
     return lo;
 }
 
-static int far_apart(const tk_minlib *lib, const double *x, const float *m)
+long tk_minlib_find_tol(const tk_minlib *lib, double e, const double *x, double etol,
+                        double dtol)
 {
-    /* early exit: most candidates differ at once */
-    double L = lib->L, d2max = lib->dtol * lib->dtol;
-    for (int i = 0; i < lib->n; i++) {
-        double r2 = 0;
-        for (int k = 0; k < 3; k++) {
-            double d = tk_mic(x[3 * i + k] - (double)m[3 * i + k], L);
-            r2 += d * d;
-        }
-        if (r2 > d2max)
-            return 1;
+    double d2max = dtol * dtol;
+    for (size_t p = lower(lib, e - etol); p < lib->count; p++) {
+        const tk_minimum *m = &lib->m[lib->by_e[p]];
+        if (m->e > e + etol)
+            break;
+        if (maxdisp2(lib, x, m->x, d2max) <= d2max)
+            return (long)lib->by_e[p];
     }
-    return 0;
+    return -1;
 }
 
 long tk_minlib_find(const tk_minlib *lib, double e, const double *x)
 {
-    for (size_t p = lower(lib, e - lib->etol); p < lib->count; p++) {
-        const tk_minimum *m = &lib->m[lib->by_e[p]];
-        if (m->e > e + lib->etol)
-            break;
-        if (!far_apart(lib, x, m->x))
-            return (long)lib->by_e[p];
-    }
-    return -1;
+    return tk_minlib_find_tol(lib, e, x, lib->etol, lib->dtol);
 }
 
 long tk_minlib_add(tk_minlib *lib, double e, const double *x, long run, long k)

@@ -49,15 +49,17 @@ $(OUT)/Tf$(1)/params.txt:
 	  for p in ipl-swapmc md-quench is-sample is-merge pair-select neb-ci dwp-split schrod1d tls-density; do \
 	    $$$$p --version; done; } > $$@.tmp && mv $$@.tmp $$@
 
-# the swap-MC chain: equilibrate, then one frame every SPACING sweeps
+# the swap-MC chain: equilibrate, then one frame every SPACING sweeps; from
+# N random particles (the deterministic diameter set), or from the frame
+# START_<tf> when the parameters give one (an already equilibrated glass)
 $(OUT)/Tf$(1)/chain.xyz: | $(OUT)/Tf$(1)/params.txt
 	cd $$(@D) && if [ -e chain.ckpt ]; then \
 	  $(LAUNCH) ipl-swapmc --resume chain.ckpt --sweeps $$$$(($(EQ_$(1)) + $(call glasses,$(1)) * $(SPACING))) \
-	    --checkpoint chain.ckpt -o chain.xyz 2>> chain.xyz.log; \
+	    --checkpoint chain.ckpt --progress -o chain.xyz 2>> chain.xyz.log; \
 	else \
-	  $(LAUNCH) ipl-swapmc -N $(N) -T $(1) --seed $(SEED) \
+	  $(LAUNCH) ipl-swapmc $(if $(START_$(1)),$(START_$(1)),-N $(N)) -T $(1) --seed $(SEED) \
 	    --sweeps $$$$(($(EQ_$(1)) + $(call glasses,$(1)) * $(SPACING))) --every $(SPACING) \
-	    --checkpoint chain.ckpt -o chain.xyz 2> chain.xyz.log; \
+	    --checkpoint chain.ckpt --progress -o chain.xyz 2> chain.xyz.log; \
 	fi
 
 # quench the glasses (the frames after equilibration) to T_MD

@@ -37,6 +37,9 @@ static const char usage[] =
     "                           particles (density --rho, default 1) instead of\n"
     "                           reading a frame\n"
     "      --rho RHO            density for -N (default 1)\n"
+    "      --random-diameters   with -N, draw the diameters at random instead of\n"
+    "                           the deterministic set sigma_i = F^-1(i/N) of the\n"
+    "                           published glasses (see conf-gen(1))\n"
     "      --seed SEED          random seed of the chain and of -N (default 1)\n"
     "      --pswap P            probability of a swap move (default 0.2)\n"
     "      --no-swap            plain Metropolis MC (same as --pswap 0)\n"
@@ -83,7 +86,7 @@ typedef struct {
     double T, pswap, delta, rho;
     long sweeps, every, tune, natoms;
     uint64_t seed;
-    int fixed_delta, fmt, progress;
+    int fixed_delta, fmt, progress, random_diameters;
     double ckpt_every;
     const char *ckpt, *resume, *outpath;
     /* which were given on the command line (checked against a resume) */
@@ -159,6 +162,11 @@ static double ck_double(const tk_frame *f, const char *key, const char *path)
     return v;
 }
 
+static double ratio(long a, long b)
+{
+    return b ? (double)a / b : 0;
+}
+
 static void mismatch(const char *path, const char *what, const char *was)
 {
     tk_usage_error("--resume %s: the chain was made with %s=%s; do not change it on resume",
@@ -172,6 +180,7 @@ int main(int argc, char **argv)
         {"temp", required_argument, 0, 'T'},    {"sweeps", required_argument, 0, 'S'},
         {"every", required_argument, 0, 'e'},   {"natoms", required_argument, 0, 'N'},
         {"rho", required_argument, 0, 'r'},     {"seed", required_argument, 0, 's'},
+        {"random-diameters", no_argument, 0, 'D'},
         {"pswap", required_argument, 0, 'p'},   {"no-swap", no_argument, 0, 'n'},
         {"delta", required_argument, 0, 'd'},   {"tune", required_argument, 0, 'u'},
         {"checkpoint", required_argument, 0, 'c'},
@@ -191,6 +200,7 @@ int main(int argc, char **argv)
         case 'e': o.every = tk_arg_long("--every", optarg, 1, 1L << 50); o.given_every = 1; break;
         case 'N': o.natoms = tk_arg_long("--natoms", optarg, 1, 100000000); break;
         case 'r': o.rho = tk_arg_double_pos("--rho", optarg); o.given_rho = 1; break;
+        case 'D': o.random_diameters = 1; break;
         case 's': o.seed = tk_arg_seed("--seed", optarg); o.given_seed = 1; break;
         case 'p':
             o.pswap = tk_arg_double("--pswap", optarg);
@@ -306,7 +316,8 @@ int main(int argc, char **argv)
             tk_meta_del(&fr.meta, ckpt_keys[k]);
         snprintf(where, sizeof where, "%s", o.resume);
     } else if (o.natoms) {
-        tk_generate(&fr, o.natoms, o.rho, o.seed, 1e-3);
+        tk_generate(&fr, o.natoms, o.rho, o.seed, 1e-3,
+                    o.random_diameters ? TK_DIAM_RANDOM : TK_DIAM_SET);
         snprintf(where, sizeof where, "N=%ld, rho=%g", o.natoms, o.rho);
     } else {
         tk_reader r;
@@ -383,6 +394,8 @@ int main(int argc, char **argv)
     }
 
     double t0 = tk_seconds(), tlast = t0, tckpt = t0;
+    const int tty = isatty(2);
+    long done_try[2] = {0, 0}, done_acc[2] = {0, 0}; /* moves before the last frame */
     long sweep0 = sweep, win_try = counts[4], win_acc = counts[5];
     while (sweep < o.sweeps) {
         long td = mc.try_disp, ad = mc.acc_disp;
@@ -422,18 +435,25 @@ int main(int argc, char **argv)
             tk_meta_history(&hist.meta, cmd);
             tk_write_frame(out.fp, &hist, o.fmt);
             tk_frame_free(&hist);
+            done_try[0] += mc.try_disp;
+            done_acc[0] += mc.acc_disp;
+            done_try[1] += mc.try_swap;
+            done_acc[1] += mc.acc_swap;
             mc.try_disp = mc.acc_disp = mc.try_swap = mc.acc_swap = 0;
             if (!isfinite(mc.E))
                 tk_die("%s: sweep %ld: the energy is not finite", where, sweep);
         }
         double t = tk_seconds();
-        if (o.progress && (t - tlast > 1 || sweep == o.sweeps)) {
+        /* a terminal gets one line rewritten every second, a log file a
+         * line every 30 seconds */
+        if (o.progress && (t - tlast > (tty ? 1 : 30) || sweep == o.sweeps)) {
             double rate = (sweep - sweep0) / (t - t0);
-            fprintf(stderr, "\r%s: sweep %ld/%ld  %.0f sweeps/s  acc %.2f/%.2f  e %.6f  left %.0fs   ",
-                    tk_prog, sweep, o.sweeps, rate,
-                    mc.try_disp ? (double)mc.acc_disp / mc.try_disp : 0,
-                    mc.try_swap ? (double)mc.acc_swap / mc.try_swap : 0, mc.E / fr.n,
-                    (o.sweeps - sweep) / rate);
+            fprintf(stderr, "%s%s: sweep %ld/%ld  %.0f sweeps/s  acc %.2f/%.2f  e %.6f  left %.0fs%s",
+                    tty ? "\r" : "", tk_prog, sweep, o.sweeps, rate,
+                    /* since this process started: frames reset mc's counts */
+                    ratio(done_acc[0] + mc.acc_disp, done_try[0] + mc.try_disp),
+                    ratio(done_acc[1] + mc.acc_swap, done_try[1] + mc.try_swap), mc.E / fr.n,
+                    (o.sweeps - sweep) / rate, tty ? "   " : "\n");
             tlast = t;
         }
         if (o.ckpt && (stop_requested || t - tckpt > o.ckpt_every || sweep == o.sweeps)) {
@@ -442,7 +462,7 @@ int main(int argc, char **argv)
             tckpt = t;
         }
         if (stop_requested) {
-            if (o.progress)
+            if (o.progress && tty)
                 fputc('\n', stderr);
             if (out.mode == 2)
                 fclose(out.fp);
@@ -452,7 +472,7 @@ int main(int argc, char **argv)
                    o.ckpt);
         }
     }
-    if (o.progress)
+    if (o.progress && tty)
         fputc('\n', stderr);
     /* the tracked energy must agree with a fresh evaluation: a check of the
      * incremental bookkeeping on every run */

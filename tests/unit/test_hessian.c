@@ -13,7 +13,7 @@ int main(void)
 {
     tk_frame f;
     tk_frame_init(&f);
-    tk_generate(&f, 150, 1.0, 4, 1e-3);
+    tk_generate(&f, 150, 1.0, 4, 1e-3, TK_DIAM_SET);
     int n = f.n, n3 = 3 * n;
     double *H = malloc((size_t)n3 * n3 * sizeof *H), *fp = malloc(n3 * sizeof *fp),
            *fm = malloc(n3 * sizeof *fm);

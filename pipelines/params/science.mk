@@ -1,0 +1,26 @@
+# Science scale: the measurement of results/ (N = 1500, the model of the
+# published study) sized for a 2-core workstation over a few sessions.
+# Tf = 0.092 starts from random positions; Tf = 0.07 starts from a published
+# inherent structure of a glass equilibrated at Tf = 0.062 (tests/data/reference),
+# heated to 0.07 by the chain itself: equilibrium at 0.07 is approached from
+# below, which costs about one relaxation time instead of the ageing of a
+# random start.  The energy trace of the chain frames shows the approach.
+N = 1500
+TFS = 0.092 0.07
+T_MD = 0.04
+EQ_0.092 = 200000
+EQ_0.07 = 200000
+SPACING = 100000
+START_0.07 = $(TOP)/tests/data/reference/2.044404608E-01.conf.txt
+GLASSES_0.092 = 6
+GLASSES_0.07 = 4
+GLASSES = 8
+# exploration depth: chosen from the growth curves (results/README.md)
+RUNS = 10
+RUN_TIME = 100
+MIN_EVERY = 1
+QUENCH_TIME = 10
+PAIR_OPTS = --max-de 0.02 --max-dist 1
+NEB_CHUNKS = 2
+MASS = 4000,27504
+SEED = 1
