@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "displace.h"
 #include "err.h"
 #include "frameio.h"
 #include "minimize.h"
@@ -20,31 +21,42 @@ static const char usage[] =
     "and split every path whose profile shows intermediate minima into double-\n"
     "well potentials (DWPs) with one barrier each: a local minimum of the\n"
     "profile deeper than --depth is confirmed by minimising the nearest image\n"
-    "(it must differ from both ends by more than --dtol), and a fresh CI-NEB\n"
-    "is run between each two consecutive minima; the new paths are examined\n"
-    "again, until every DWP has a single barrier.\n"
+    "(it must differ from both ends and the minima kept by more than --dtol,\n"
+    "a rigid translation removed), and a fresh CI-NEB is run between each two\n"
+    "consecutive minima; the new paths are examined again, until every DWP\n"
+    "has a single barrier.\n"
     "\n"
     "A DWP whose two minima were already joined by a DWP written before (a path\n"
     "split at b reproduces the pairs a-b and b-c) is written only once; parts\n"
     "still counts it, so ids keep their place along the path.\n"
-    "A band that did not converge (converged=F) is skipped with a warning: its\n"
-    "profile means nothing.  At most 64 bands are run per pair.\n"
+    "A band that did not converge (converged=F, or a new one) is not skipped:\n"
+    "its images are minimised and the path split at the distinct minima they\n"
+    "fall into (loops erased); if there is none, fresh bands with 2(n+1)-1\n"
+    "images (n = --images) and twice the iterations are tried (--retries\n"
+    "times); only then is that part of the path lost (a warning; lost= counts\n"
+    "such parts in the records of the pair).  At most 64 bands are run per\n"
+    "pair.  A band whose two ends are one minimum (up to a translation) is not\n"
+    "a pair: no DWP.  The last line on stderr accounts for every pair\n"
+    "(complete, split, rescued, failed and why, not a pair); --summary writes\n"
+    "it as a table.  The path records of neb-ci without --bands are refused:\n"
+    "they hold no images.\n"
     "\n"
     "Each DWP is oriented so that xi = 0 is the deeper minimum and written as a\n"
     "record for schrod1d (blocks separated by a blank line):\n"
     "  # id=PAIR.K pair=PAIR i=I j=J part=K parts=P dV=.. Va=.. Vb=.. d=..\n"
-    "    PR=.. d_sqrtPR=.. dmax=.. converged=T|F\n"
+    "    PR=.. d_sqrtPR=.. dmax=.. converged=T lost=K\n"
     "  xi V      (--samples rows)\n"
     "with dV = V(1) - V(0) >= 0, Va = max V - V(0), Vb = Va - dV/2, d the path\n"
     "length (3N-dimensional), PR = (sum d_k,mu^2)^2 / sum d_k,mu^4 of the\n"
-    "displacement between the two minima, d_sqrtPR = d / sqrt(PR) and dmax the\n"
-    "largest single-particle displacement.  Energies in epsilon (totals).\n"
+    "displacement between the two minima (without its mean), d_sqrtPR =\n"
+    "d / sqrt(PR) and dmax the largest single-particle displacement.  Energies\n"
+    "in epsilon (totals).\n"
     "\n"
     "Options:\n"
     "      --depth E       least depth of an intermediate minimum below both of\n"
     "                      its neighbouring maxima (default 1e-6)\n"
-    "      --dtol D        least particle displacement that makes a new minimum\n"
-    "                      (default 1e-3)\n"
+    "      --dtol D        least particle displacement (drift removed) that\n"
+    "                      makes a new minimum, or a pair (default 1e-3)\n"
     "      --max-level N   split at most N times in a row (default 8)\n"
     "  -n, --images N      interior images of the new bands (default 9)\n"
     "  -k, --spring K      their spring constant (default 5)\n"
@@ -52,6 +64,11 @@ static const char usage[] =
     "      --maxiter N     their iteration limit (default 20000)\n"
     "      --ftol F        force tolerance of the minimisations (1e-10)\n"
     "      --samples S     rows per profile (default 201)\n"
+    "      --retries R     fresh bands with more images and iterations for a\n"
+    "                      band that did not converge (default 2; 0 to 4)\n"
+    "      --summary FILE  also write the account of the pairs as a table:\n"
+    "                      pairs complete split rescued failed failed_nonconv\n"
+    "                      failed_limit same dwps duplicates bands complete_frac\n"
     "  -o, --output FILE   write the records to FILE atomically\n"
     "      --progress      one line per pair on standard error\n"
     "  -h, --help          show this help and exit\n"
@@ -62,20 +79,26 @@ static const char usage[] =
 
 typedef struct {
     double depth, dtol, ftol;
-    int samples, max_level, progress;
+    int samples, max_level, progress, retries;
     tk_neb_opts neb;
 } opts;
+
+#define MAX_BANDS 64 /* new bands per pair */
 
 typedef struct {
     const opts *o;
     tk_frame *proto; /* diameters, box and metadata of the pair */
-    FILE *out;
     const char *pair, *i, *j;
-    int part;        /* DWPs written for this pair so far */
+    /* this pair */
+    int part;        /* DWPs of this pair so far (written or found again) */
     int nbands;      /* bands run for this pair */
-    int skipped;     /* bands skipped (not converged, or too many) */
-    int nconv_fail;
-    long duplicates; /* DWPs already written for another pair */
+    int split;       /* the path was split at intermediate minima */
+    int rescued;     /* a band that did not converge was recovered */
+    int lost_nonconv, lost_limit; /* path segments without a DWP, and why */
+    int same;        /* the band joins one minimum to itself */
+    /* the whole run */
+    long npairs, ncomplete, nsplit, nrescued, nfailed, nfail_nonconv, nfail_limit, nsame;
+    long nwritten, duplicates, nbands_total, nmin_fail;
     double *seen;    /* (lower E, higher E, d) of every DWP written */
     size_t nseen, capseen;
     /* records are buffered to know the number of parts */
@@ -102,18 +125,13 @@ static void emit(splitter *sp, const char *fmt, ...)
     sp->len += (size_t)k;
 }
 
-static double maxdisp(const double *a, const double *b, int n, double L)
+/* Are x and y one minimum?  No particle displaced by more than --dtol once
+ * the mean displacement (a rigid translation) is removed. */
+static int same_minimum(const splitter *sp, const double *x, const double *y)
 {
-    double worst = 0;
-    for (int p = 0; p < n; p++) {
-        double r2 = 0;
-        for (int m = 0; m < 3; m++) {
-            double d = tk_mic(a[3 * p + m] - b[3 * p + m], L);
-            r2 += d * d;
-        }
-        worst = r2 > worst ? r2 : worst;
-    }
-    return sqrt(worst);
+    tk_disp ds;
+    tk_displace(sp->proto->n, sp->proto->L, x, y, 0, NULL, &ds);
+    return !(ds.dmax > sp->o->dtol);
 }
 
 /* Has a DWP between these two minima been written already?  A path split at
@@ -170,70 +188,207 @@ static void write_dwp(splitter *sp, const tk_neb *b)
     for (int q = 0; q < ns; q++)
         vmax = V[q] > vmax ? V[q] : vmax;
     double dV = V[ns - 1], Va = vmax, Vb = Va - 0.5 * dV, d = b->s[M - 1];
-    const double *ra = b->R, *rb = b->R + (size_t)(M - 1) * n3;
-    double s2 = 0, s4 = 0;
-    for (int c = 0; c < n3; c++) {
-        double x = tk_mic(rb[c] - ra[c], b->L), x2 = x * x;
-        s2 += x2;
-        s4 += x2 * x2;
-    }
-    double pr = s4 > 0 ? s2 * s2 / s4 : NAN;
+    /* the displacement between the two minima, without a translation */
+    tk_disp ds;
+    tk_displace(n, b->L, b->R, b->R + (size_t)(M - 1) * n3, 0, NULL, &ds);
     emit(sp, "# id=%s.%d pair=%s", sp->pair, sp->part, sp->pair);
     if (sp->i && sp->j)
         emit(sp, " i=%s j=%s", sp->i, sp->j);
     emit(sp, " part=%d parts=@PARTS@ dV=%.17g Va=%.17g Vb=%.17g d=%.17g PR=%.10g d_sqrtPR=%.10g "
-             "dmax=%.10g converged=%s\n",
-         sp->part, dV, Va, Vb, d, pr, d / sqrt(pr), maxdisp(ra, rb, n, b->L),
-         b->converged ? "T" : "F");
+             "dmax=%.10g converged=%s lost=@LOST@\n",
+         sp->part, dV, Va, Vb, d, ds.pr, d / sqrt(ds.pr), ds.dmax, b->converged ? "T" : "F");
     for (int q = 0; q < ns; q++)
         emit(sp, "%.10f %.17g\n", xi[q], V[q]);
     emit(sp, "\n");
     sp->part++;
+    sp->nwritten++;
     free(xi);
     free(V);
 }
 
-static void minimise(const tk_frame *proto, double *x, double ftol)
+/* Minimise x in place; 0 (with a warning) when it does not converge. */
+static int minimise(splitter *sp, double *x)
 {
     tk_ipl m;
-    tk_ipl_for_frame(&m, (tk_frame *)proto, TK_SKIN_DEFAULT, "dwp-split");
+    tk_ipl_for_frame(&m, sp->proto, TK_SKIN_DEFAULT, "dwp-split");
     tk_min_opts mo;
     tk_min_defaults(&mo);
-    mo.ftol = ftol;
+    mo.ftol = sp->o->ftol;
     tk_min_result r = tk_minimize(&m, x, &mo);
     tk_ipl_free(&m);
-    if (!r.converged)
-        tk_warn("an intermediate minimisation did not converge (fmax %.3g)", r.fmax);
+    if (!r.converged) {
+        sp->nmin_fail++;
+        tk_warn("pair %s: an intermediate minimisation did not converge (fmax %.3g after %ld "
+                "force evaluations): not taken for a minimum", sp->pair, r.fmax, r.nforce);
+    }
+    return r.converged;
+}
+
+/* Keep c (a minimum, 3n) as a new one when it differs, drift removed, from
+ * the first end, every minimum kept so far (mins[1 .. *nm - 1]) and the
+ * second end xb; mins[0] is the first end. */
+static int keep_if_new(splitter *sp, double *mins, int *nm, const double *c, const double *xb)
+{
+    int n3 = 3 * sp->proto->n;
+    if (same_minimum(sp, c, xb))
+        return 0;
+    for (int k = 0; k < *nm; k++)
+        if (same_minimum(sp, c, mins + (size_t)k * n3))
+            return 0;
+    memcpy(mins + (size_t)(*nm) * n3, c, (size_t)n3 * sizeof *c);
+    (*nm)++;
+    return 1;
 }
 
 static void process(splitter *sp, tk_neb *b, int level);
 
-/* A fresh band from xa to xb, examined in turn. */
-static void rerun(splitter *sp, const double *xa, const double *xb, int level)
+/* A fresh band from xa to xb with options no, examined in turn; its state
+ * is left in *nb (freed by the caller) when nb is not NULL.  Returns 0
+ * when no band was run (the limit of bands per pair). */
+static int new_band(splitter *sp, const double *xa, const double *xb, const tk_neb_opts *no,
+                    tk_neb *nb)
 {
-    if (++sp->nbands > 64) {
-        sp->skipped++;
-        tk_warn("pair %s: more than 64 bands; the rest of this path is skipped", sp->pair);
+    if (++sp->nbands > MAX_BANDS) {
+        if (sp->lost_limit++ == 0)
+            tk_warn("pair %s: more than %d bands; the rest of this path is lost (no DWP)",
+                    sp->pair, MAX_BANDS);
+        return 0;
+    }
+    sp->nbands_total++;
+    tk_neb_init(nb, sp->proto, xa, xb, no);
+    tk_neb_run(nb, no);
+    return 1;
+}
+
+/* The path xa - mins[1] - ... - mins[nm - 1] - xb, a fresh CI-NEB per
+ * segment, each examined in turn. */
+static void split_at(splitter *sp, const double *mins, int nm, const double *xb, int level)
+{
+    int n3 = 3 * sp->proto->n;
+    sp->split = 1;
+    for (int k = 0; k < nm; k++) {
+        const double *x0 = mins + (size_t)k * n3, *x1 = k + 1 < nm ? x0 + n3 : xb;
+        tk_neb nb;
+        if (!new_band(sp, x0, x1, &sp->o->neb, &nb)) {
+            sp->lost_limit += nm - 1 - k; /* this segment and the ones after it */
+            return;
+        }
+        process(sp, &nb, level + 1);
+        tk_neb_free(&nb);
+    }
+}
+
+/* The minima the interior images of band b fall into, as a path from the
+ * first end: mins[0] = the first end, then the new minima in image order,
+ * loops erased (an image that falls back into a minimum of the path cuts
+ * the path back to it), up to the first image that falls into the second
+ * end (a band that overshoots the end and comes back makes a loop through
+ * other minima, not part of the path).  Minima are compared drift removed.
+ * Returns their number plus one. */
+static int image_minima(splitter *sp, const tk_neb *b, double *mins)
+{
+    int M = b->M, n3 = 3 * b->n, nm = 1;
+    const double *xb = b->R + (size_t)(M - 1) * n3;
+    double *c = tk_xmalloc((size_t)n3 * sizeof *c);
+    memcpy(mins, b->R, (size_t)n3 * sizeof *mins);
+    for (int i = 1; i < M - 1; i++) {
+        memcpy(c, b->R + (size_t)i * n3, (size_t)n3 * sizeof *c);
+        if (!minimise(sp, c))
+            continue;
+        if (same_minimum(sp, c, xb))
+            break;
+        int k = nm - 1;
+        while (k >= 0 && !same_minimum(sp, c, mins + (size_t)k * n3))
+            k--;
+        if (k >= 0) {
+            nm = k + 1; /* back on the path: erase the loop */
+            continue;
+        }
+        memcpy(mins + (size_t)nm * n3, c, (size_t)n3 * sizeof *c);
+        nm++;
+    }
+    free(c);
+    return nm;
+}
+
+/* A band that did not converge usually hides intermediate minima, or needs
+ * more images: minimise its images and split the path at the minima they
+ * fall into; if there are none, run fresh bands with twice the images plus
+ * one and twice the iterations (--retries times, each also searched for
+ * minima); only then is the segment lost. */
+static void rescue(splitter *sp, const tk_neb *b, int level)
+{
+    const opts *o = sp->o;
+    int M = b->M, n3 = 3 * b->n;
+    const double *xa = b->R, *xb = b->R + (size_t)(M - 1) * n3;
+    int base = o->neb.nimages;
+    double *mins = tk_xmalloc((size_t)(M + 1) * n3 * sizeof *mins);
+    int nm = level < o->max_level ? image_minima(sp, b, mins) : 1;
+    double fmax = b->fmax;
+    const char *how = b->diverged ? "diverged" : "did not converge";
+    if (nm > 1) {
+        sp->rescued = 1;
+        split_at(sp, mins, nm, xb, level);
+        free(mins);
         return;
     }
-    tk_neb nb;
-    tk_neb_init(&nb, sp->proto, xa, xb, &sp->o->neb);
-    tk_neb_run(&nb, &sp->o->neb);
-    if (!nb.converged)
-        sp->nconv_fail++;
-    process(sp, &nb, level + 1);
-    tk_neb_free(&nb);
+    free(mins);
+    double *ends = tk_xmalloc(2 * (size_t)n3 * sizeof *ends);
+    memcpy(ends, xa, (size_t)n3 * sizeof *ends);
+    memcpy(ends + n3, xb, (size_t)n3 * sizeof *ends);
+    for (int k = 1; k <= o->retries; k++) {
+        tk_neb_opts no = o->neb;
+        long grow = 1L << k;
+        no.nimages = (int)((base + 1) * grow - 1 > 1000 ? 1000 : (base + 1) * grow - 1);
+        no.maxiter = o->neb.maxiter * grow;
+        tk_neb nb;
+        if (!new_band(sp, ends, ends + n3, &no, &nb)) {
+            free(ends);
+            return;
+        }
+        if (nb.converged) {
+            sp->rescued = 1;
+            process(sp, &nb, level);
+            tk_neb_free(&nb);
+            free(ends);
+            return;
+        }
+        fmax = nb.fmax;
+        how = nb.diverged ? "diverged" : "did not converge";
+        mins = tk_xmalloc((size_t)(nb.M + 1) * n3 * sizeof *mins);
+        nm = level < o->max_level ? image_minima(sp, &nb, mins) : 1;
+        if (nm > 1) {
+            sp->rescued = 1;
+            split_at(sp, mins, nm, ends + n3, level);
+        }
+        free(mins);
+        tk_neb_free(&nb);
+        if (nm > 1) {
+            free(ends);
+            return;
+        }
+    }
+    free(ends);
+    sp->lost_nonconv++;
+    tk_warn("pair %s: a band %s (largest force %.3g > %g) and has no intermediate minimum%s: "
+            "this part of the path is lost (no DWP)", sp->pair, how, fmax, o->neb.tol,
+            o->retries ? ", also with more images and iterations (--retries)" : "");
 }
 
 static void process(splitter *sp, tk_neb *b, int level)
 {
     const opts *o = sp->o;
-    if (!b->converged) {
-        sp->skipped++;
-        tk_warn("pair %s: a band that did not converge is skipped (no DWP from it)", sp->pair);
+    int ns = o->samples, M = b->M, n = b->n, n3 = 3 * n;
+    const double *xb = b->R + (size_t)(M - 1) * n3;
+    if (same_minimum(sp, b->R, xb)) {
+        /* a band from a minimum to itself (or a translated copy): no DWP */
+        sp->same++;
         return;
     }
-    int ns = o->samples, M = b->M, n = b->n, n3 = 3 * n;
+    if (!b->converged) {
+        rescue(sp, b, level);
+        return;
+    }
     double *xi = tk_xmalloc((size_t)ns * sizeof *xi), *V = tk_xmalloc((size_t)ns * sizeof *V);
     tk_neb_profile(b, ns, xi, V);
     /* interior minima of the profile, deeper than o->depth below the
@@ -252,9 +407,9 @@ static void process(splitter *sp, tk_neb *b, int level)
     }
     /* confirm each by minimising the nearest interior image */
     double *mins = tk_xmalloc((size_t)(nc + 2) * n3 * sizeof *mins);
-    int nm = 0;
+    double *c = tk_xmalloc((size_t)n3 * sizeof *c);
     memcpy(mins, b->R, (size_t)n3 * sizeof *mins);
-    nm = 1;
+    int nm = 1;
     if (level < o->max_level)
         for (int k = 0; k < nc; k++) {
             double s = xi[cand[k]] * b->s[M - 1];
@@ -262,12 +417,9 @@ static void process(splitter *sp, tk_neb *b, int level)
             for (int i = 1; i < M - 1; i++)
                 if (fabs(b->s[i] - s) < fabs(b->s[best] - s))
                     best = i;
-            double *c = mins + (size_t)nm * n3;
             memcpy(c, b->R + (size_t)best * n3, (size_t)n3 * sizeof *c);
-            minimise(sp->proto, c, o->ftol);
-            if (maxdisp(c, mins + (size_t)(nm - 1) * n3, n, b->L) > o->dtol &&
-                maxdisp(c, b->R + (size_t)(M - 1) * n3, n, b->L) > o->dtol)
-                nm++;
+            if (minimise(sp, c))
+                keep_if_new(sp, mins, &nm, c, xb);
         }
     if (nm == 1) {
         if (nc > 0 && level >= o->max_level)
@@ -275,15 +427,66 @@ static void process(splitter *sp, tk_neb *b, int level)
                     sp->pair, o->max_level);
         write_dwp(sp, b);
     } else {
-        memcpy(mins + (size_t)nm * n3, b->R + (size_t)(M - 1) * n3, (size_t)n3 * sizeof *mins);
-        nm++;
-        for (int k = 0; k + 1 < nm; k++)
-            rerun(sp, mins + (size_t)k * n3, mins + (size_t)(k + 1) * n3, level);
+        split_at(sp, mins, nm, xb, level);
     }
+    free(c);
     free(mins);
     free(cand);
     free(xi);
     free(V);
+}
+
+/* The frames of the input, as tk_input_next, refusing at the start of each
+ * input the path records of neb-ci without --bands (they are not frames). */
+static int next_frame(tk_input *in, tk_frame *f)
+{
+    while (in->i < in->n) {
+        if (!in->open) {
+            tk_reader_open(&in->r, in->paths[in->i]);
+            in->open = 1;
+            int ch = getc(in->r.fp);
+            if (ch == '#')
+                tk_die("%s: line 1: a path record of neb-ci (the energy profile only), not a "
+                       "band: dwp-split needs the images of the bands, written by neb-ci --bands",
+                       in->r.name);
+            if (ch != EOF)
+                ungetc(ch, in->r.fp);
+        }
+        if (tk_read_frame(&in->r, f))
+            return 1;
+        tk_reader_close(&in->r);
+        in->open = 0;
+        in->i++;
+    }
+    return 0;
+}
+
+/* Replace every @KEY@ of the buffered records by its value. */
+static void flush_records(splitter *sp, FILE *out)
+{
+    char parts[16], lost[16];
+    snprintf(parts, sizeof parts, "%d", sp->part);
+    snprintf(lost, sizeof lost, "%d", sp->lost_nonconv + sp->lost_limit);
+    const char *q = sp->buf, *end = sp->buf + sp->len;
+    while (q < end) {
+        const char *h = strchr(q, '@');
+        if (!h || h >= end) {
+            fwrite(q, 1, (size_t)(end - q), out);
+            break;
+        }
+        fwrite(q, 1, (size_t)(h - q), out);
+        if (strncmp(h, "@PARTS@", 7) == 0) {
+            fputs(parts, out);
+            q = h + 7;
+        } else if (strncmp(h, "@LOST@", 6) == 0) {
+            fputs(lost, out);
+            q = h + 6;
+        } else {
+            fputc('@', out);
+            q = h + 1;
+        }
+    }
+    sp->len = 0;
 }
 
 int main(int argc, char **argv)
@@ -296,11 +499,12 @@ int main(int argc, char **argv)
         {"maxiter", required_argument, 0, 'm'}, {"ftol", required_argument, 0, 'F'},
         {"samples", required_argument, 0, 's'}, {"output", required_argument, 0, 'o'},
         {"progress", no_argument, 0, 'P'},      {"help", no_argument, 0, 'h'},
+        {"retries", required_argument, 0, 'r'}, {"summary", required_argument, 0, 'S'},
         {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
-    opts o = {.depth = 1e-6, .dtol = 1e-3, .ftol = 1e-10, .samples = 201, .max_level = 8,
-              .progress = isatty(2)};
+    opts o = {.depth = 1e-6, .dtol = TK_SAME_DTOL, .ftol = 1e-10, .samples = 201,
+              .max_level = 8, .progress = isatty(2), .retries = 2};
     tk_neb_defaults(&o.neb);
-    const char *outpath = "-";
+    const char *outpath = "-", *sumpath = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "n:k:o:hV", longopts, NULL)) != -1) {
         switch (c) {
@@ -314,6 +518,8 @@ int main(int argc, char **argv)
         case 'F': o.ftol = tk_arg_double_pos("--ftol", optarg); break;
         case 's': o.samples = (int)tk_arg_long("--samples", optarg, 3, 1000000); break;
         case 'o': outpath = optarg; break;
+        case 'r': o.retries = (int)tk_arg_long("--retries", optarg, 0, 4); break;
+        case 'S': sumpath = optarg; break;
         case 'P': o.progress = 1; break;
         case 'h': tk_help(usage);
         case 'V': tk_version();
@@ -322,12 +528,16 @@ int main(int argc, char **argv)
     }
     tk_input in;
     tk_input_init(&in, argc - optind, argv + optind);
-    tk_output out;
+    if (sumpath && strcmp(sumpath, outpath) == 0)
+        tk_usage_error("the records and the summary go to the same place '%s'", sumpath);
+    tk_output out, sum;
     tk_output_open(&out, outpath);
+    if (sumpath)
+        tk_output_open(&sum, sumpath);
     tk_frame f;
     tk_frame_init(&f);
-    splitter sp = {.o = &o, .out = out.fp};
-    int have = tk_input_next(&in, &f);
+    splitter sp = {.o = &o};
+    int have = next_frame(&in, &f);
     while (have) {
         char where[700], pair[64], si[64], sj[64];
         snprintf(where, sizeof where, "%s", tk_input_where(&in));
@@ -358,9 +568,11 @@ int main(int argc, char **argv)
         b.s = tk_xmalloc((size_t)M * sizeof *b.s);
         const char *conv = tk_meta_get(&f.meta, "converged");
         b.converged = conv && strcmp(conv, "T") == 0;
+        if (!tk_meta_get_double(&f.meta, "fneb", &b.fmax)) /* neb-ci --bands writes it */
+            b.fmax = NAN;
         for (int i = 0; i < M; i++) {
             if (i > 0) {
-                if (!tk_input_next(&in, &f))
+                if (!next_frame(&in, &f))
                     tk_die("%s: the band of pair %s ends after %d of %d images", where, pair, i, M);
                 const char *pi = tk_meta_get(&f.meta, "pair"), *ii = tk_meta_get(&f.meta, "image");
                 if (!pi || strcmp(pi, pair) || !ii || atoi(ii) != i || f.n != proto.n)
@@ -378,42 +590,67 @@ int main(int argc, char **argv)
         sp.pair = pair;
         sp.i = si[0] ? si : NULL;
         sp.j = sj[0] ? sj : NULL;
-        sp.part = 0;
-        sp.nbands = 0;
+        sp.part = sp.nbands = sp.split = sp.rescued = sp.same = 0;
+        sp.lost_nonconv = sp.lost_limit = 0;
         sp.len = 0;
         process(&sp, &b, 0);
-        /* now the number of parts is known */
-        char parts[16];
-        snprintf(parts, sizeof parts, "%d", sp.part);
-        if (sp.len == 0 && sp.buf)
-            sp.buf[0] = '\0'; /* no DWP from this pair: nothing to write */
-        for (char *q = sp.len ? sp.buf : NULL, *h; q && (h = strstr(q, "@PARTS@")); q = h) {
-            fwrite(q, 1, (size_t)(h - q), out.fp);
-            fputs(parts, out.fp);
-            h += 7;
-            if (!strstr(h, "@PARTS@")) {
-                fwrite(h, 1, sp.len - (size_t)(h - sp.buf), out.fp);
-                break;
-            }
+        int lost = sp.lost_nonconv + sp.lost_limit;
+        sp.npairs++;
+        if (sp.same && sp.part == 0 && lost == 0) {
+            /* the band of a minimum to itself: not a pair */
+            sp.nsame++;
+            tk_warn("%s: pair %s: the two ends of the band are the same minimum (largest "
+                    "particle displacement <= --dtol %g once a translation is removed): not a "
+                    "pair, no DWP", where, pair, o.dtol);
+        } else if (lost) {
+            sp.nfailed++;
+            sp.nfail_nonconv += sp.lost_nonconv > 0;
+            sp.nfail_limit += sp.lost_nonconv == 0;
+            tk_warn("%s: pair %s: %d part%s of the path without a DWP (%d DWP%s found)", where,
+                    pair, lost, lost == 1 ? "" : "s", sp.part, sp.part == 1 ? "" : "s");
+        } else {
+            sp.ncomplete++;
+            sp.nrescued += sp.rescued;
         }
+        sp.nsplit += sp.split;
+        /* now the number of parts is known */
+        flush_records(&sp, out.fp);
         if (o.progress)
-            fprintf(stderr, "%s: pair %s: %d DWP%s\n", tk_prog, pair, sp.part,
-                    sp.part == 1 ? "" : "s");
+            fprintf(stderr, "%s: pair %s: %d DWP%s%s%s%s\n", tk_prog, pair, sp.part,
+                    sp.part == 1 ? "" : "s", sp.split ? ", split" : "",
+                    sp.rescued ? ", rescued" : "", lost ? ", part of the path lost" : "");
         free(b.R);
         free(b.E);
         free(b.ftan);
         free(b.s);
         tk_frame_free(&proto);
-        have = tk_input_next(&in, &f);
+        have = next_frame(&in, &f);
     }
     if (sp.duplicates)
         tk_warn("%ld DWPs were found again on the paths of other pairs and written once",
                 sp.duplicates);
     free(sp.seen);
-    if (sp.nconv_fail)
-        tk_warn("%d of the new bands did not converge; their DWPs are missing from the output",
-                sp.nconv_fail);
+    long real = sp.npairs - sp.nsame;
+    double frac = real > 0 ? (double)sp.ncomplete / real : 1;
+    char why[160] = "";
+    if (sp.nfailed)
+        snprintf(why, sizeof why, " (%ld by bands that did not converge, %ld by the limit of %d "
+                 "bands)", sp.nfail_nonconv, sp.nfail_limit, MAX_BANDS);
+    tk_warn("%ld pair%s: %ld complete (%ld split, %ld rescued), %ld failed%s, %ld not a pair; %ld "
+            "DWP%s written, %ld found again; %.1f%% of the pairs accounted for by converged DWPs",
+            sp.npairs, sp.npairs == 1 ? "" : "s", sp.ncomplete, sp.nsplit, sp.nrescued,
+            sp.nfailed, why, sp.nsame, sp.nwritten, sp.nwritten == 1 ? "" : "s", sp.duplicates,
+            100 * frac);
+    if (sumpath) {
+        fputs("#pairs\tcomplete\tsplit\trescued\tfailed\tfailed_nonconv\tfailed_limit\tsame\t"
+              "dwps\tduplicates\tbands\tcomplete_frac\n", sum.fp);
+        fprintf(sum.fp, "%ld\t%ld\t%ld\t%ld\t%ld\t%ld\t%ld\t%ld\t%ld\t%ld\t%ld\t%.6f\n", sp.npairs,
+                sp.ncomplete, sp.nsplit, sp.nrescued, sp.nfailed, sp.nfail_nonconv, sp.nfail_limit,
+                sp.nsame, sp.nwritten, sp.duplicates, sp.nbands_total, frac);
+    }
     tk_output_commit(&out);
+    if (sumpath)
+        tk_output_commit(&sum);
     free(sp.buf);
     tk_frame_free(&f);
     tk_input_close(&in);

@@ -20,6 +20,37 @@ setup() {
 # metadata value KEY of record line $2
 val() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
+# frame K (from 1) of the xyz stream $2 (N = 250)
+frame() { conf-convert "$2" | awk -v k="$1" 'BEGIN { n = 0 } /^250$/ { n++ } n == k'; }
+# the xyz frame on stdin moved as a whole by (DX, DY, DZ), across the box faces
+shift3() { awk -v x="$1" -v y="$2" -v z="$3" 'NR > 2 { $2 = sprintf("%.17g", $2 + x); $3 = sprintf("%.17g", $3 + y); $4 = sprintf("%.17g", $4 + z) } { print }'; }
+# column NAME of the one-row table FILE
+sumcol() { col "$1" < "$2"; }
+
+# minima a - b - c of the library, joined by two selected pairs, whose direct
+# path a - c dwp-split splits at b into the two DWPs a-b and b-c: the frames
+# of a and c in skip.xyz, "a b c dV(a-b) dV(b-c)" in triple.txt (empty when
+# none is found)
+find_triple() {
+    [ -e triple.txt ] && return 0
+    awk -F'\t' 'NR > 1 { nb[$2] = nb[$2] " " $3; nb[$3] = nb[$3] " " $2 }
+        END { for (m in nb) { k = split(nb[m], x, " "); for (p = 1; p <= k; p++) for (q = p + 1; q <= k; q++) print x[p], m, x[q] } }' pairs.tsv | sort -n | head -8 > triples
+    conf-info --no-header min.bin | cut -f6 > energies
+    : > triple.txt
+    while read -r a b c; do
+        conf-convert min.bin | awk -v a="$a" -v c="$c" 'BEGIN { n = -1 } /^250$/ { n++ } n == a || n == c' > skip.xyz
+        neb-ci --bands skip.xyz 2> /dev/null | dwp-split > split.txt 2> split.err || true
+        [ "$(grep -c '^#' split.txt)" -eq 2 ] || continue
+        want=$(awk -v a="$a" -v b="$b" -v c="$c" '{ e[NR - 1] = $1 } END { d1 = 250 * (e[b] - e[a]); d2 = 250 * (e[c] - e[b]);
+            printf "%.17g %.17g", d1 < 0 ? -d1 : d1, d2 < 0 ? -d2 : d2 }' energies)
+        got=$(grep '^#' split.txt | tr ' ' '\n' | sed -n 's/^dV=//p' | tr '\n' ' ')
+        set -- $want $got
+        close_to "$3" "$1" 1e-6 2> /dev/null && close_to "$4" "$2" 1e-6 2> /dev/null || continue
+        echo "$a $b $c $want" > triple.txt
+        return 0
+    done < triples
+}
+
 @test "every band converges: largest force below the tolerance" {
     n=$(grep -c '^#' paths.txt)
     [ "$n" -eq "$(grep -vc '^#' pairs.tsv)" ]
@@ -130,4 +161,162 @@ val() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
     run dwp-split pairs.xyz
     [ "$status" -eq 1 ]
     [[ $output == *"neb-ci --bands"* ]]
+    # the records of neb-ci without --bands: a clear message, not a frame error
+    run dwp-split paths.txt
+    [ "$status" -eq 1 ]
+    [[ $output == "dwp-split: paths.txt: line 1: a path record of neb-ci (the energy profile only), not a band: dwp-split needs the images of the bands, written by neb-ci --bands" ]]
+    run sh -c 'neb-ci pairs.xyz 2> /dev/null | dwp-split'
+    [ "$status" -eq 1 ]
+    [[ $output == "dwp-split: stdin: line 1: a path record of neb-ci"*"neb-ci --bands" ]]
+}
+
+# ---- rigid translations ----
+
+@test "neb-ci: a rigid translation of the second minimum changes neither the saddle nor the path" {
+    # pair 0: a real local rearrangement; then its second minimum moved as a
+    # whole by 0.3 along each axis (across the box faces)
+    frame 1 pairs.xyz > a.xyz
+    frame 2 pairs.xyz > b.xyz
+    shift3 0.3 -0.3 0.3 < b.xyz > bt.xyz
+    cat a.xyz b.xyz > p.xyz
+    cat a.xyz bt.xyz > pt.xyz
+    neb-ci p.xyz > r.txt
+    neb-ci pt.xyz > rt.txt
+    l=$(grep '^#' r.txt) lt=$(grep '^#' rt.txt)
+    echo "$l"; echo "$lt"
+    [ "$(val converged "$lt")" = T ]
+    # the translation is removed and reported
+    close_to "$(val drift "$lt")" "$(awk 'BEGIN { printf "%.3g", sqrt(3 * 0.09) }')" 1e-2
+    awk -v d="$(val drift "$l")" 'BEGIN { exit !(d < 1e-12) }'
+    # the same saddle, path length, energy difference, PR and dmax
+    close_to "$(val e_saddle "$lt")" "$(val e_saddle "$l")" 1e-9
+    close_to "$(val d "$lt")" "$(val d "$l")" 1e-9
+    close_to "$(val dE "$lt")" "$(val dE "$l")" 1e-9
+    [ "$(val PR "$lt")" = "$(val PR "$l")" ]
+    [ "$(val dmax "$lt")" = "$(val dmax "$l")" ]
+    # the same profile, row by row
+    paste <(grep -v '^#' r.txt) <(grep -v '^#' rt.txt) | awk 'NF == 4 { d = $2 - $4; if (d < 0) d = -d; if (d > 1e-10) { print; bad = 1 } } END { exit bad }'
+    # and the same DWP out of dwp-split
+    neb-ci --bands pt.xyz | dwp-split > dt.txt
+    neb-ci --bands p.xyz | dwp-split > d.txt
+    lt=$(grep '^#' dt.txt) l=$(grep '^#' d.txt)
+    for k in dV Va d PR dmax; do close_to "$(val $k "$lt")" "$(val $k "$l")" 1e-9; done
+}
+
+@test "neb-ci refuses a pair that is one minimum up to a translation; in a stream it skips it" {
+    frame 1 pairs.xyz > a.xyz
+    shift3 0.3 -0.3 0.3 < a.xyz > at.xyz
+    cat a.xyz at.xyz > same.xyz
+    run neb-ci same.xyz
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == "neb-ci: same.xyz: frame 1: pair 0: the two frames are the same minimum (largest particle displacement "*" <= --dtol 0.001 once a translation of 0.52 is removed): not a pair" ]]
+    # identical frames too
+    cat a.xyz a.xyz > twice.xyz
+    run neb-ci --bands twice.xyz
+    [ "$status" -eq 1 ]
+    [[ $output == *"same minimum"* ]]
+    # one such pair among others: skipped, said so, the others computed
+    { frame 1 pairs.xyz; frame 2 pairs.xyz; cat same.xyz; frame 3 pairs.xyz; frame 4 pairs.xyz; } | conf-convert --unset pair > stream.xyz
+    neb-ci stream.xyz > s.txt 2> s.err
+    cat s.err
+    [ "$(grep -c '^#' s.txt)" -eq 2 ]
+    [ "$(grep '^#' s.txt | awk '{ print $2 }' | tr '\n' ' ')" = "id=0 id=2 " ]
+    grep -q 'stream.xyz: frame 3: pair 1: the two frames are the same minimum.*skipped' s.err
+    grep -q '1 of 3 pairs skipped' s.err
+    # no record with a vanishing path or an undefined PR, ever
+    ! grep -q 'PR=nan' s.txt
+}
+
+# a band of 5 images written by hand, for dwp-split: images of frames with
+# energies, tangential forces and path lengths given
+band_image() { # FILE K E S
+    conf-convert --unset role --unset history --set pair=t --set image="$2" --set nimages=5 --set E="$3" \
+        --set ftan=0 --set s="$4" --set converged=T "$1"
+}
+
+@test "dwp-split: a translated copy of an end is not an intermediate minimum; a band of one minimum is not a pair" {
+    frame 1 pairs.xyz > a.xyz
+    frame 2 pairs.xyz > b.xyz
+    dE=$(grep '^#' paths.txt | head -1 | tr ' ' '\n' | sed -n 's/^dE=//p')
+    # image 2: the first minimum moved as a whole by 0.2 along x (and one
+    # particle by 0.01, so that it has to be minimised): a dip of the profile
+    shift3 0.1 0 0 < a.xyz > i1.xyz
+    shift3 0.2 0 0 < a.xyz | awk 'NR == 3 { $3 = sprintf("%.17g", $3 + 0.01) } { print }' > i2.xyz
+    { band_image a.xyz 0 0 0; band_image i1.xyz 1 1e-3 0.1; band_image i2.xyz 2 1e-4 0.2
+      band_image b.xyz 3 1e-3 0.3; band_image b.xyz 4 "$dE" 0.4; } > band.xyz
+    dwp-split --summary sum.tsv band.xyz > d.txt 2> d.err
+    cat d.err sum.tsv
+    # one DWP, the whole band: no DWP between a minimum and its translated copy
+    [ "$(grep -c '^#' d.txt)" -eq 1 ]
+    l=$(grep '^#' d.txt)
+    [ "$(val parts "$l")" = 1 ]
+    close_to "$(val dV "$l")" "${dE#-}" 1e-12
+    close_to "$(val d "$l")" 0.4 1e-12
+    [ "$(sumcol split sum.tsv)" = 0 ] && [ "$(sumcol complete sum.tsv)" = 1 ]
+    # a band from a minimum to its translated copy: not a pair, no DWP
+    shift3 0.3 0 0 < a.xyz > at.xyz
+    { band_image a.xyz 0 0 0; band_image i1.xyz 1 1e-3 0.1; band_image i2.xyz 2 1e-4 0.2
+      band_image at.xyz 3 1e-3 0.3; band_image at.xyz 4 0 0.4; } > same.xyz
+    dwp-split --summary sum2.tsv same.xyz > d2.txt 2> d2.err
+    cat d2.err
+    [ ! -s d2.txt ]
+    grep -q 'pair t: the two ends of the band are the same minimum' d2.err
+    [ "$(sumcol same sum2.tsv)" = 1 ] && [ "$(sumcol failed sum2.tsv)" = 0 ] && [ "$(sumcol dwps sum2.tsv)" = 0 ]
+}
+
+# ---- bands that do not converge ----
+
+@test "a band that did not converge: dwp-split splits it at the minimum its images fall into" {
+    find_triple
+    [ -s triple.txt ]
+    read -r a b c w1 w2 < triple.txt
+    echo "a=$a b=$b c=$c: dV $w1 $w2"
+    # too few iterations: the band a - c does not converge
+    neb-ci --maxiter 20 --bands skip.xyz > bands.bin 2> neb.err
+    grep -q 'did not converge' neb.err
+    # no retry allowed: the images alone must show b
+    dwp-split --retries 0 --summary sum.tsv bands.bin > d.txt 2> d.err
+    cat d.err sum.tsv
+    [ "$(grep -c '^#' d.txt)" -eq 2 ]
+    set -- $(grep '^#' d.txt | tr ' ' '\n' | sed -n 's/^dV=//p')
+    close_to "$1" "$w1" 1e-6
+    close_to "$2" "$w2" 1e-6
+    grep '^#' d.txt | grep -q ' parts=2 .* converged=T lost=0$'
+    [ "$(sumcol pairs sum.tsv)" = 1 ] && [ "$(sumcol complete sum.tsv)" = 1 ]
+    [ "$(sumcol split sum.tsv)" = 1 ] && [ "$(sumcol rescued sum.tsv)" = 1 ]
+    [ "$(sumcol failed sum.tsv)" = 0 ] && [ "$(sumcol complete_frac sum.tsv)" = 1.000000 ]
+    grep -q '1 pair: 1 complete (1 split, 1 rescued), 0 failed, 0 not a pair' d.err
+}
+
+@test "a band that did not converge over a single barrier: a retry with more images and iterations" {
+    frame 1 pairs.xyz > a.xyz
+    frame 2 pairs.xyz > b.xyz
+    cat a.xyz b.xyz > p.xyz
+    neb-ci --maxiter 20 --bands p.xyz > bands.bin 2> /dev/null
+    dwp-split --summary sum.tsv bands.bin > d.txt 2> d.err
+    cat d.err sum.tsv
+    [ "$(grep -c '^#' d.txt)" -eq 1 ]
+    dE=$(grep '^#' paths.txt | head -1 | tr ' ' '\n' | sed -n 's/^dE=//p')
+    close_to "$(val dV "$(grep '^#' d.txt)")" "${dE#-}" 1e-9
+    [ "$(sumcol rescued sum.tsv)" = 1 ] && [ "$(sumcol split sum.tsv)" = 0 ]
+    [ "$(sumcol complete sum.tsv)" = 1 ] && [ "$(sumcol bands sum.tsv)" -ge 1 ]
+}
+
+@test "a path that cannot be converged is lost, and said so: records, stderr and summary" {
+    find_triple
+    [ -s triple.txt ]
+    neb-ci --maxiter 20 --bands skip.xyz > bands.bin 2> /dev/null
+    # the new bands cannot converge either, and no retry
+    run dwp-split --retries 0 --maxiter 20 --summary sum.tsv -o d.txt bands.bin
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"this part of the path is lost (no DWP)"* ]]
+    [[ $output == *"1 pair: 0 complete (1 split, 0 rescued), 1 failed (1 by bands that did not converge"*"0.0% of the pairs accounted for"* ]]
+    [ "$(sumcol failed sum.tsv)" = 1 ] && [ "$(sumcol failed_nonconv sum.tsv)" = 1 ]
+    [ "$(sumcol complete_frac sum.tsv)" = 0.000000 ]
+    # any DWP written says how many parts of its path are missing
+    if [ -s d.txt ]; then
+        grep '^#' d.txt | grep -vq ' lost=0$'
+    fi
 }
