@@ -148,7 +148,7 @@ make_library() {
       shift3 < ma.xyz | conf-convert --set id=3 --set epot="$ea"; } > tl.xyz
     printf '#i\tj\tei\tej\tnij\tnji\tri\tki\trj\tkj\n' > tl.tsv
     printf '0\t%s\t%s\t%s\t1\t0\t0\t0\t0\t%s\n' 1 "$ea" "$eb" 1 2 "$ea" "$eb" 2 3 "$ea" "$ea" 3 >> tl.tsv
-    run pair-select --transitions tl.tsv --table tl.out --no-frames tl.xyz
+    run pair-select --transitions tl.tsv --max-de 10 --max-dist 100 --table tl.out --no-frames tl.xyz
     echo "$output"
     [ "$status" -eq 0 ]
     [[ $output == *"tl.tsv: pair (0, 3): the same minimum"*"translation of 0.374 is removed): not a pair, skipped"* ]]
