@@ -36,7 +36,14 @@ chunk_ids = $(shell seq 0 $$(($(NEB_CHUNKS) - 1)))
 
 all: figure
 
-figure: $(OUT)/nE.png $(OUT)/hist.png $(OUT)/pr.png $(OUT)/tls.tsv
+figure: $(OUT)/nE.png $(OUT)/hist.png $(OUT)/pr.png $(OUT)/tls.tsv growth
+
+comma := ,
+mass1 = $(firstword $(subst $(comma), ,$(MASS)))
+
+# growth of the exploration with the number of runs, per glass and per Tf
+.PHONY: growth
+growth: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/growth.tsv)
 
 # ---- per Tf ----
 define TF_RULES
@@ -71,6 +78,14 @@ $(OUT)/Tf$(1)/density.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g
 	tls-density -N $(N) --glasses $(call glasses,$(1)) --curve $(OUT)/Tf$(1)/curve.tsv \
 	  --hist $(OUT)/Tf$(1)/hist.tsv $$^ > $$@.tmp 2> $$@.log && mv $$@.tmp $$@
 
+# summed over the glasses (e_is averaged)
+$(OUT)/Tf$(1)/growth.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/growth.tsv)
+	awk -F'\t' '!/^#/ { m[$$$$1] += $$$$2; p[$$$$1] += $$$$3; q[$$$$1] += $$$$4; d[$$$$1] += $$$$5; \
+	    t[$$$$1] += $$$$6; e[$$$$1] += $$$$7; n[$$$$1]++; if ($$$$1 > R) R = $$$$1 } \
+	  END { print "#R\tglasses\tminima\tpairs\tnew_pairs\tdwps\ttls\te_is"; \
+	    for (r = 1; r <= R; r++) printf "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.10f\n", \
+	      r, n[r], m[r], p[r], q[r], d[r], t[r], e[r] / n[r] }' $$^ > $$@.tmp && mv $$@.tmp $$@
+
 $(foreach g,$(call glass_ids,$(1)),$(eval $(call GLASS_RULES,$(1),$(g))))
 endef
 
@@ -97,6 +112,9 @@ $(OUT)/Tf$(1)/g$(2)/dwps.txt: $(foreach c,$(chunk_ids),$(OUT)/Tf$(1)/g$(2)/bands
 
 $(OUT)/Tf$(1)/g$(2)/tls.tsv: $(OUT)/Tf$(1)/g$(2)/dwps.txt
 	schrod1d --mass $(MASS) -o $$@ $$< 2> $$@.log
+
+$(OUT)/Tf$(1)/g$(2)/growth.tsv: $(OUT)/Tf$(1)/g$(2)/tls.tsv $(OUT)/Tf$(1)/g$(2)/minima.bin
+	$(TOP)/pipelines/growth.sh $(OUT)/Tf$(1)/g$(2) $(RUNS) $(mass1) > $$@.tmp 2> $$@.log && mv $$@.tmp $$@
 endef
 
 define RUN_RULES
