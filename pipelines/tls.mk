@@ -11,8 +11,12 @@
 # default: LAUNCH="srun -n1 -c1" runs each on a cluster node.  Outputs are
 # atomic (the programs' -o, or .tmp + mv), failed targets are deleted
 # (.DELETE_ON_ERROR), every step's stderr goes to FILE.log beside FILE, and
-# make again redoes only what is missing.  The swap-MC chain checkpoints and
-# resumes by itself.  To swap a stage for another tool, produce the same
+# make again redoes only what is missing or out of date.  Each stage records
+# its parameters in a stamp file (Tf*/.stamps/STAGE): a changed parameter
+# (MASS=30000, say) redoes exactly the stages that depend on it, a deleted
+# file is made again with what depends on it.  Recipes run under bash with
+# pipefail, and a failing step prints the end of its log.  The swap-MC chain
+# checkpoints and resumes by itself.  To swap a stage for another tool, produce the same
 # file (e.g. Tf0.07/glasses.xyz from LAMMPS runs; see README.md).
 
 SCALE ?= demo
@@ -23,10 +27,21 @@ BIN ?= $(TOP)/bin
 LAUNCH ?=
 GNUPLOT ?= gnuplot
 export PATH := $(BIN):$(PATH)
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 .DELETE_ON_ERROR:
-.SECONDARY:
-.PHONY: all figure
+.PHONY: all figure summary
+
+# A step's stderr goes to TARGET.log; when it fails, show why.
+fail = { echo "tls.mk: making $(1) failed; the end of $(1).log:" >&2; tail -n 8 $(1).log >&2; exit 1; }
+
+# stamp FILE CONTENT: FILE holds a stage's parameters; rewritten (new
+# mtime) only when they change.  A stamp made for the first time is dated
+# 1970, so that adding stamps to an existing run redoes nothing.
+stamp = $(shell f='$(1)'; c='$(2)'; mkdir -p "$${f%/*}"; \
+  if [ ! -e "$$f" ]; then printf '%s\n' "$$c" > "$$f" && touch -d @0 "$$f"; \
+  elif [ "$$(cat "$$f")" != "$$c" ]; then printf '%s\n' "$$c" > "$$f"; fi)
 
 # per Tf: number of glasses (GLASSES_<tf> or GLASSES)
 glasses = $(or $(GLASSES_$(1)),$(GLASSES))
@@ -34,7 +49,16 @@ glass_ids = $(shell seq 1 $(call glasses,$(1)))
 run_ids = $(shell seq 0 $$(($(RUNS) - 1)))
 chunk_ids = $(shell seq 0 $$(($(NEB_CHUNKS) - 1)))
 
-all: figure
+# the run ends with a summary table (written when anything changed;
+# make summary prints it again)
+all: $(OUT)/summary.txt
+
+$(OUT)/summary.txt: $(OUT)/nE.png $(OUT)/hist.png $(OUT)/pr.png $(OUT)/tls.tsv \
+                    $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/growth.tsv)
+	@$(TOP)/pipelines/summary.sh $(OUT) $(TFS) > $@.tmp && mv $@.tmp $@ && cat $@
+
+summary: $(OUT)/summary.txt
+	@cat $<
 
 figure: $(OUT)/nE.png $(OUT)/hist.png $(OUT)/pr.png $(OUT)/tls.tsv growth
 
@@ -47,19 +71,28 @@ growth: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/growth.tsv)
 
 # ---- per Tf ----
 define TF_RULES
-$(OUT)/Tf$(1)/params.txt:
+$(call stamp,$(OUT)/Tf$(1)/.stamps/chain,N=$(N) START=$(START_$(1)) SEED=$(SEED) SWEEPS=$(shell echo $$(($(EQ_$(1)) + $(call glasses,$(1)) * $(SPACING)))) SPACING=$(SPACING))
+$(call stamp,$(OUT)/Tf$(1)/.stamps/glasses,EQ=$(EQ_$(1)) SPACING=$(SPACING) T_MD=$(T_MD) QUENCH_TIME=$(QUENCH_TIME) SEED=$(SEED))
+$(call stamp,$(OUT)/Tf$(1)/.stamps/sample,T_MD=$(T_MD) RUN_TIME=$(RUN_TIME) MIN_EVERY=$(MIN_EVERY) SEED=$(SEED) SAMPLE_OPTS=$(SAMPLE_OPTS))
+$(call stamp,$(OUT)/Tf$(1)/.stamps/merge,RUNS=$(RUNS))
+$(call stamp,$(OUT)/Tf$(1)/.stamps/pairs,PAIR_OPTS=$(PAIR_OPTS))
+$(call stamp,$(OUT)/Tf$(1)/.stamps/neb,NEB_CHUNKS=$(NEB_CHUNKS) NEB_OPTS=$(NEB_OPTS))
+$(call stamp,$(OUT)/Tf$(1)/.stamps/split,SPLIT_OPTS=$(SPLIT_OPTS))
+$(call stamp,$(OUT)/Tf$(1)/.stamps/schrod,MASS=$(MASS))
+$(call stamp,$(OUT)/Tf$(1)/.stamps/density,N=$(N) GLASSES=$(call glasses,$(1)) MASS=$(MASS))
+
+# what made this Tf: every stage's parameters and the program versions
+$(OUT)/Tf$(1)/params.txt: $(wildcard $(OUT)/Tf$(1)/.stamps/*)
 	@mkdir -p $$(@D)
 	@{ echo "# tlskit pipeline, scale $(SCALE), Tf $(1)"; \
-	  echo "N=$(N) T_MD=$(T_MD) EQ=$(EQ_$(1)) SPACING=$(SPACING) GLASSES=$(call glasses,$(1))"; \
-	  echo "RUNS=$(RUNS) RUN_TIME=$(RUN_TIME) MIN_EVERY=$(MIN_EVERY) QUENCH_TIME=$(QUENCH_TIME)"; \
-	  echo "PAIR_OPTS=$(PAIR_OPTS) NEB_CHUNKS=$(NEB_CHUNKS) MASS=$(MASS) SEED=$(SEED)"; \
+	  for f in $(OUT)/Tf$(1)/.stamps/*; do echo "$$$${f##*/}: $$$$(cat $$$$f)"; done; \
 	  for p in ipl-swapmc md-quench is-sample is-merge pair-select neb-ci dwp-split schrod1d tls-density; do \
 	    $$$$p --version; done; } > $$@.tmp && mv $$@.tmp $$@
 
 # the swap-MC chain: equilibrate, then one frame every SPACING sweeps; from
 # N random particles (the deterministic diameter set), or from the frame
 # START_<tf> when the parameters give one (an already equilibrated glass)
-$(OUT)/Tf$(1)/chain.xyz: | $(OUT)/Tf$(1)/params.txt
+$(OUT)/Tf$(1)/chain.xyz: $(OUT)/Tf$(1)/.stamps/chain | $(OUT)/Tf$(1)/params.txt
 	cd $$(@D) && if [ -e chain.ckpt ]; then \
 	  $(LAUNCH) ipl-swapmc --resume chain.ckpt --sweeps $$$$(($(EQ_$(1)) + $(call glasses,$(1)) * $(SPACING))) \
 	    --checkpoint chain.ckpt --progress -o chain.xyz 2>> chain.xyz.log; \
@@ -67,16 +100,17 @@ $(OUT)/Tf$(1)/chain.xyz: | $(OUT)/Tf$(1)/params.txt
 	  $(LAUNCH) ipl-swapmc $(if $(START_$(1)),$(START_$(1)),-N $(N)) -T $(1) --seed $(SEED) \
 	    --sweeps $$$$(($(EQ_$(1)) + $(call glasses,$(1)) * $(SPACING))) --every $(SPACING) \
 	    --checkpoint chain.ckpt --progress -o chain.xyz 2> chain.xyz.log; \
-	fi
+	fi || $(call fail,$$@)
 
 # quench the glasses (the frames after equilibration) to T_MD
-$(OUT)/Tf$(1)/glasses.xyz: $(OUT)/Tf$(1)/chain.xyz
-	conf-convert --frames $$$$(($(EQ_$(1)) / $(SPACING) + 1)): $$< | \
-	  $(LAUNCH) md-quench -T $(T_MD) --time $(QUENCH_TIME) --seed $(SEED) -o $$@ 2> $$@.log
+$(OUT)/Tf$(1)/glasses.xyz: $(OUT)/Tf$(1)/chain.xyz $(OUT)/Tf$(1)/.stamps/glasses
+	conf-convert --frames $$$$(($(EQ_$(1)) / $(SPACING) + 1)):$$$$(($(EQ_$(1)) / $(SPACING) + $(call glasses,$(1)))) $$< | \
+	  $(LAUNCH) md-quench -T $(T_MD) --time $(QUENCH_TIME) --seed $(SEED) -o $$@ 2> $$@.log || $(call fail,$$@)
 
-$(OUT)/Tf$(1)/density.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/tls.tsv)
+$(OUT)/Tf$(1)/density.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/tls.tsv) $(OUT)/Tf$(1)/.stamps/density
 	tls-density -N $(N) --glasses $(call glasses,$(1)) --curve $(OUT)/Tf$(1)/curve.tsv \
-	  --hist $(OUT)/Tf$(1)/hist.tsv $$^ > $$@.tmp 2> $$@.log && mv $$@.tmp $$@
+	  --hist $(OUT)/Tf$(1)/hist.tsv --mass $(MASS) $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/tls.tsv) \
+	  > $$@.tmp 2> $$@.log && mv $$@.tmp $$@ || $(call fail,$$@)
 
 # summed over the glasses (e_is averaged)
 $(OUT)/Tf$(1)/growth.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/growth.tsv)
@@ -97,35 +131,41 @@ $(OUT)/Tf$(1)/g$(2)/glass.xyz: $(OUT)/Tf$(1)/glasses.xyz
 
 $(foreach r,$(run_ids),$(eval $(call RUN_RULES,$(1),$(2),$(r))))
 
-$(OUT)/Tf$(1)/g$(2)/minima.bin: $(foreach r,$(run_ids),$(OUT)/Tf$(1)/g$(2)/run$(r).bin)
+$(OUT)/Tf$(1)/g$(2)/minima.bin: $(foreach r,$(run_ids),$(OUT)/Tf$(1)/g$(2)/run$(r).bin) $(OUT)/Tf$(1)/.stamps/merge
 	is-merge --transitions $(OUT)/Tf$(1)/g$(2)/transitions.tsv -o $$@ \
-	  $$(foreach r,$(run_ids),$(OUT)/Tf$(1)/g$(2)/run$$(r).bin $(OUT)/Tf$(1)/g$(2)/run$$(r).tsv) 2> $$@.log
+	  $$(foreach r,$(run_ids),$(OUT)/Tf$(1)/g$(2)/run$$(r).bin $(OUT)/Tf$(1)/g$(2)/run$$(r).tsv) 2> $$@.log \
+	  || $(call fail,$$@)
 
-$(OUT)/Tf$(1)/g$(2)/pairs.xyz: $(OUT)/Tf$(1)/g$(2)/minima.bin
+$(OUT)/Tf$(1)/g$(2)/pairs.xyz: $(OUT)/Tf$(1)/g$(2)/minima.bin $(OUT)/Tf$(1)/.stamps/pairs
 	pair-select --transitions $(OUT)/Tf$(1)/g$(2)/transitions.tsv $(PAIR_OPTS) \
-	  --table $(OUT)/Tf$(1)/g$(2)/pairs.tsv -o $$@ $$< 2> $$@.log
+	  --table $(OUT)/Tf$(1)/g$(2)/pairs.tsv -o $$@ $$< 2> $$@.log || $(call fail,$$@)
 
 $(foreach c,$(chunk_ids),$(eval $(call CHUNK_RULES,$(1),$(2),$(c))))
 
-$(OUT)/Tf$(1)/g$(2)/dwps.txt: $(foreach c,$(chunk_ids),$(OUT)/Tf$(1)/g$(2)/bands$(c).bin)
-	cat $$^ | $(LAUNCH) dwp-split -o $$@ 2> $$@.log
+$(OUT)/Tf$(1)/g$(2)/dwps.txt: $(foreach c,$(chunk_ids),$(OUT)/Tf$(1)/g$(2)/bands$(c).bin) $(OUT)/Tf$(1)/.stamps/split
+	cat $(foreach c,$(chunk_ids),$(OUT)/Tf$(1)/g$(2)/bands$(c).bin) | \
+	  $(LAUNCH) dwp-split $(SPLIT_OPTS) --progress --summary $(OUT)/Tf$(1)/g$(2)/split.tsv -o $$@ 2> $$@.log \
+	  || $(call fail,$$@)
 
-$(OUT)/Tf$(1)/g$(2)/tls.tsv: $(OUT)/Tf$(1)/g$(2)/dwps.txt
-	schrod1d --mass $(MASS) -o $$@ $$< 2> $$@.log
+$(OUT)/Tf$(1)/g$(2)/tls.tsv: $(OUT)/Tf$(1)/g$(2)/dwps.txt $(OUT)/Tf$(1)/.stamps/schrod
+	schrod1d --mass $(MASS) -o $$@ $$< 2> $$@.log || $(call fail,$$@)
 
 $(OUT)/Tf$(1)/g$(2)/growth.tsv: $(OUT)/Tf$(1)/g$(2)/tls.tsv $(OUT)/Tf$(1)/g$(2)/minima.bin
-	$(TOP)/pipelines/growth.sh $(OUT)/Tf$(1)/g$(2) $(RUNS) $(mass1) > $$@.tmp 2> $$@.log && mv $$@.tmp $$@
+	$(TOP)/pipelines/growth.sh $(OUT)/Tf$(1)/g$(2) $(RUNS) $(mass1) > $$@.tmp 2> $$@.log && mv $$@.tmp $$@ \
+	  || $(call fail,$$@)
 endef
 
 define RUN_RULES
-$(OUT)/Tf$(1)/g$(2)/run$(3).bin: $(OUT)/Tf$(1)/g$(2)/glass.xyz
+$(OUT)/Tf$(1)/g$(2)/run$(3).bin: $(OUT)/Tf$(1)/g$(2)/glass.xyz $(OUT)/Tf$(1)/.stamps/sample
 	$(LAUNCH) is-sample -T $(T_MD) --first-run $(3) --runs 1 --time $(RUN_TIME) --every $(MIN_EVERY) \
-	  --seed $(SEED) --transitions $(OUT)/Tf$(1)/g$(2)/run$(3).tsv -o $$@ $$< 2> $$@.log
+	  --seed $(SEED) $(SAMPLE_OPTS) --progress --transitions $(OUT)/Tf$(1)/g$(2)/run$(3).tsv -o $$@ $$< \
+	  2> $$@.log || $(call fail,$$@)
 endef
 
 define CHUNK_RULES
-$(OUT)/Tf$(1)/g$(2)/bands$(3).bin: $(OUT)/Tf$(1)/g$(2)/pairs.xyz
-	$(LAUNCH) neb-ci --bands --chunk $(3)/$(NEB_CHUNKS) -o $$@ $$< 2> $$@.log
+$(OUT)/Tf$(1)/g$(2)/bands$(3).bin: $(OUT)/Tf$(1)/g$(2)/pairs.xyz $(OUT)/Tf$(1)/.stamps/neb
+	$(LAUNCH) neb-ci --bands $(NEB_OPTS) --progress --chunk $(3)/$(NEB_CHUNKS) -o $$@ $$< 2> $$@.log \
+	  || $(call fail,$$@)
 endef
 
 $(foreach tf,$(TFS),$(eval $(call TF_RULES,$(tf))))

@@ -126,6 +126,11 @@ int main(int argc, char **argv)
         }
         tk_write_frame(out.fp, &fr, fmt);
     }
+    /* frames asked for but not there are an error, not an empty success */
+    long want = last >= 0 ? last : first;
+    if (index < want)
+        tk_die("--frames: frame %ld asked for, but the input holds %ld frame%s", want, index,
+               index == 1 ? "" : "s");
     tk_output_commit(&out);
     tk_frame_free(&fr);
     tk_input_close(&in);

@@ -89,3 +89,66 @@ setup() {
     # and the chain was not rerun
     cmp ref/Tf0.2/chain.xyz swap/Tf0.2/chain.xyz
 }
+
+# the commands make would run (dry run), one program name per line
+would_run() { pipe "$@" -n 2>&1 | grep -oE '(^|[|] *)(ipl-swapmc|md-quench|is-sample|is-merge|pair-select|neb-ci|dwp-split|schrod1d|tls-density)( |$)' | grep -oE '[a-z0-9-]+' | sort | uniq -c; }
+
+@test "the run ends with a summary table per Tf" {
+    grep -q '^Tf  *glasses  *minima' ref.out
+    grep -qE '^0\.2 +2 ' ref.out
+    grep -q '^figures: ' ref.out
+    [ -s ref/summary.txt ]
+}
+
+@test "a changed parameter redoes exactly the stages that depend on it" {
+    cp -a ref chg
+    out=$(would_run OUT=chg MASS=30000 all)
+    echo "$out"
+    [[ "$out" == *schrod1d* ]] && [[ "$out" == *tls-density* ]]
+    [[ "$out" != *is-sample* ]] && [[ "$out" != *neb-ci* ]] && [[ "$out" != *pair-select* ]] &&
+        [[ "$out" != *ipl-swapmc* ]]
+    pipe OUT=chg MASS=30000 all > /dev/null
+    grep -q 'MASS=30000' chg/Tf0.2/params.txt
+    awk -F'\t' 'NR > 1 && $2 != 30000 { bad = 1 } END { exit bad }' chg/Tf0.2/g1/tls.tsv
+    # and back: the old parameter is a change too
+    pipe OUT=chg all > /dev/null
+    diff <(results ref) <(results chg)
+}
+
+@test "a deleted file is made again, with what depends on it" {
+    cp -a ref del
+    rm del/Tf0.2/density.tsv
+    out=$(would_run OUT=del all)
+    [[ "$out" == *tls-density* ]] && [[ "$out" != *schrod1d* ]]
+    rm del/Tf0.15/g1/pairs.xyz
+    out=$(would_run OUT=del all)
+    echo "$out"
+    [[ "$out" == *pair-select* ]] && [[ "$out" == *neb-ci* ]] && [[ "$out" == *dwp-split* ]]
+    [[ "$out" != *is-sample* ]]
+    pipe OUT=del all > /dev/null
+    diff <(results ref) <(results del)
+}
+
+@test "a failing step says why: the end of its log" {
+    cp -a ref bad
+    run pipe OUT=bad PAIR_OPTS=--no-such-option all
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"failed; the end of"*"pairs.xyz.log"* ]]
+    [[ "$output" == *"no-such-option"* ]]
+}
+
+@test "a pipe fails when any of its stages fails (pipefail), and nothing is left half made" {
+    mkdir -p short/Tf0.2
+    cp ref/Tf0.2/params.txt short/Tf0.2/
+    cp -a ref/Tf0.2/.stamps short/Tf0.2/
+    # a chain with one frame fewer than the glasses need
+    conf-convert --frames 1:2 ref/Tf0.2/chain.xyz > short/Tf0.2/chain.xyz
+    touch -d '+1 hour' short/Tf0.2/chain.xyz
+    run pipe OUT=short short/Tf0.2/glasses.xyz
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"asked for, but the input holds 2 frames"* ]]
+    [ ! -e short/Tf0.2/glasses.xyz ]
+    # and it fails the same way again instead of going on from an empty file
+    run pipe OUT=short short/Tf0.2/g1/glass.xyz
+    [ "$status" -ne 0 ]
+}
