@@ -40,7 +40,7 @@ DEB_PKGS := gcc make libc6-dev libopenblas-dev liblapacke-dev bats python3 pytho
             lammps gnuplot-nox hyperfine
 
 .DELETE_ON_ERROR:
-.PHONY: all test check unit deps demo bench clean validate
+.PHONY: all test check unit deps demo bench bench-explore clean validate
 
 all: $(PROGS)
 
@@ -105,6 +105,11 @@ demo: deps all
 bench: deps all $(BENCHES)
 	@TLSKIT_BIN=$(abspath $(BINDIR)) TLSKIT_BENCH=$(abspath $(BUILD)/bench) \
 	  TLSKIT_DATA=$(abspath tests/data) bash bench/run
+	@TLSKIT_BIN=$(abspath $(BINDIR)) bash bench/explore.sh
+
+# the whole exploration against the baseline build only (bench/explore.sh)
+bench-explore: all
+	@TLSKIT_BIN=$(abspath $(BINDIR)) bash bench/explore.sh
 
 clean:
 	rm -rf build bin/*
