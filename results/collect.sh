@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# results/collect.sh RUNDIR DEST - copy the small tables of a pipeline run
+# (pipelines/tls.mk) into DEST (no configurations), and derive a few more:
+#   Tf*/density.tsv curve.tsv hist.tsv growth.tsv   as the pipeline wrote them
+#   Tf*/split.tsv      dwp-split's account per glass (pairs -> converged DWPs)
+#   Tf*/glasses.tsv    per glass: IS energy per particle of the glass (the
+#                      first minimum of run 0), minima, pairs, DWPs, TLS
+#   Tf*/chain.tsv      the swap-MC chain: sweep, energy per particle, and the
+#                      self overlap q with the previous frame (conf-diff)
+#   Tf*/cpu.tsv        CPU seconds per stage (from the LAUNCH timing log)
+#   tls.tsv            every active TLS (all Tf), nE.png, summary.txt
+set -euo pipefail
+run=$1 dest=$2
+mkdir -p "$dest"
+for d in "$run"/Tf*/; do
+    tf=$(basename "$d")
+    o=$dest/$tf
+    mkdir -p "$o"
+    for f in density.tsv curve.tsv hist.tsv growth.tsv params.txt; do
+        [ -e "$d/$f" ] && cp "$d/$f" "$o/"
+    done
+    {
+        h=0
+        for g in "$d"/g*/; do
+            [ -e "$g/split.tsv" ] || continue
+            if [ $h -eq 0 ]; then printf '#glass\t'; head -1 "$g/split.tsv" | sed 's/^#//'; h=1; fi
+            grep -v '^#' "$g/split.tsv" | sed "s/^/$(basename "$g")\t/"
+        done
+    } > "$o/split.tsv"
+    {
+        printf '#glass\te_is\tminima\tpairs\tdwps\ttls\n'
+        for g in "$d"/g*/; do
+            [ -e "$g/minima.bin" ] || continue
+            e=$(conf-convert --frames 1:1 "$g/run0.bin" | head -2 | grep -o ' epot=[^ ]*' | cut -d= -f2)
+            nm=$(grep -ao 'TLSKIT-FRAME 1' "$g/minima.bin" | wc -l)
+            np=$(grep -vc '^#' "$g/pairs.tsv" || true)
+            nd=$(grep -c '^# id=' "$g/dwps.txt" || true)
+            nt=$(awk -F'\t' 'NR > 1 && $5 < 6.283185307179586 / $2 { c++ } END { print c + 0 }' "$g/tls.tsv")
+            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$g")" "$e" "$nm" "$np" "$nd" "$nt"
+        done
+    } > "$o/glasses.tsv"
+    if [ -e "$d/chain.xyz" ]; then
+        n=$(grep -c '^[0-9][0-9]*$' "$d/chain.xyz" || true)
+        {
+            printf '#frame\tsweep\tepot\tq_prev\n'
+            for ((k = 1; k <= n; k++)); do
+                conf-convert --frames $k:$k "$d/chain.xyz" > "$o/.cur.xyz"
+                s=$(head -2 "$o/.cur.xyz" | grep -o ' sweep=[^ ]*' | cut -d= -f2)
+                e=$(head -2 "$o/.cur.xyz" | grep -o ' epot=[^ ]*' | cut -d= -f2)
+                q=nan
+                [ $k -gt 1 ] && q=$(conf-diff -r "$o/.prev.xyz" --no-header "$o/.cur.xyz" | cut -f7)
+                printf '%d\t%s\t%s\t%s\n' $k "$s" "$e" "$q"
+                mv "$o/.cur.xyz" "$o/.prev.xyz"
+            done
+            rm -f "$o/.prev.xyz"
+        } > "$o/chain.tsv"
+    fi
+done
+if [ -e "$run/cpu.tsv" ]; then
+    # user sys command: summed per program and Tf
+    awk -F'\t' '{ split($3, w, " "); p = w[1]; sub(/.*\//, "", p); tf = "-";
+        if (match($3, /Tf[0-9.]+/)) tf = substr($3, RSTART, RLENGTH);
+        s[tf "\t" p] += $1 + $2 }
+        END { print "#Tf\tprogram\tcpu_s"; for (k in s) printf "%s\t%.1f\n", k, s[k] }' "$run/cpu.tsv" |
+        sort > "$dest/cpu.tsv"
+fi
+for f in tls.tsv nE.png hist.png pr.png summary.txt; do
+    [ -e "$run/$f" ] && cp "$run/$f" "$dest/"
+done
+echo "collected into $dest"
