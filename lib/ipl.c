@@ -2,6 +2,12 @@
 #include "ipl.h"
 #include "err.h"
 #include "frame.h"
+#include "simd.h"
+
+#include <stdint.h>
+#if TK_SIMD_X86
+#include <immintrin.h>
+#endif
 
 #include <math.h>
 #include <stdlib.h>
@@ -23,24 +29,25 @@ int tk_ipl_init(tk_ipl *m, int n, double L, const double origin[3], const double
     memcpy(m->origin, origin, sizeof m->origin);
     m->sigma = sigma;
     m->skin = skin;
+    m->simd = tk_simd_level();
     double smax = 0;
     for (int i = 0; i < n; i++)
         if (sigma[i] > smax)
             smax = sigma[i];
     m->rcmax = TK_XC * smax;
+    /* + 8: room for the full-vector stores of the SIMD candidate filter */
+    size_t np = (size_t)n + 8;
     m->first = tk_xmalloc(((size_t)n + 1) * sizeof *m->first);
     m->x0 = tk_xmalloc(3 * (size_t)n * sizeof *m->x0);
-    m->next = tk_xmalloc((size_t)n * sizeof *m->next);
     m->cell = tk_xmalloc((size_t)n * sizeof *m->cell);
-    m->order = tk_xmalloc((size_t)n * sizeof *m->order);
+    m->order = tk_xmalloc(np * sizeof *m->order);
     m->pos = tk_xmalloc((size_t)n * sizeof *m->pos);
-    m->xs = tk_xmalloc(3 * (size_t)n * sizeof *m->xs);
+    m->xs = tk_xcalloc(4 * np, sizeof *m->xs);
     m->mid = tk_xmalloc(((size_t)n + 1) * sizeof *m->mid);
-    m->ibuf = tk_xmalloc((size_t)n * sizeof *m->ibuf);
-    m->bbuf = tk_xmalloc((size_t)n * sizeof *m->bbuf);
-    m->ibuf_s2 = tk_xmalloc((size_t)n * sizeof *m->ibuf_s2);
-    m->bbuf_s2 = tk_xmalloc((size_t)n * sizeof *m->bbuf_s2);
-    m->bbuf_img = tk_xmalloc((size_t)n);
+    m->bbuf = tk_xmalloc(np * sizeof *m->bbuf);
+    m->bbuf_s2 = tk_xmalloc(np * sizeof *m->bbuf_s2);
+    m->bbuf_img = tk_xmalloc(np);
+    memset(m->order, 0, np * sizeof *m->order);
     for (int c = 0; c < 27; c++) {
         m->shift[c][0] = (c / 9 - 1) * L;
         m->shift[c][1] = ((c / 3) % 3 - 1) * L;
@@ -57,21 +64,21 @@ void tk_ipl_free(tk_ipl *m)
     free(m->inv_s2);
     free(m->x0);
     free(m->head);
-    free(m->next);
     free(m->cell);
     free(m->order);
     free(m->pos);
     free(m->xs);
     free(m->cstart);
-    free(m->sten);
-    free(m->sten_img);
+    free(m->seg_first);
+    free(m->seg_c0);
+    free(m->seg_c1);
+    free(m->seg_img);
     free(m->mid);
     free(m->img);
-    free(m->ibuf);
     free(m->bbuf);
-    free(m->ibuf_s2);
     free(m->bbuf_s2);
     free(m->bbuf_img);
+    free(m->pbuf);
     memset(m, 0, sizeof *m);
 }
 
@@ -92,23 +99,24 @@ static void reserve(tk_ipl *m, size_t extra)
 }
 
 /* Candidate j seen through a known periodic image (code, shift s): the
- * cell stencil fixes it, so no minimum-image arithmetic at all. */
+ * cell stencil fixes it, so no minimum-image arithmetic at all.  Listed
+ * when r < 1.25 sigma_ij + skin; the list holds sigma_ij until the end of
+ * the build, which turns it into 1 / sigma_ij^2. */
 static inline void candidate_img(tk_ipl *m, const double *xi, const double *xj, int i, int j,
                                  int code, const double *s)
 {
     double dx = xi[0] - xj[0] + s[0], dy = xi[1] - xj[1] + s[1], dz = xi[2] - xj[2] + s[2];
     double r2 = dx * dx + dy * dy + dz * dz;
-    if (r2 >= m->rl2max)
-        return;
     double sij = tk_sigma_ij(m->sigma[i], m->sigma[j]), rl = TK_XC * sij + m->skin;
     if (r2 >= rl * rl)
         return;
     if (code == 13) {
-        m->ibuf[m->ni] = j;
-        m->ibuf_s2[m->ni++] = 1.0 / (sij * sij);
+        m->nbr[m->npair] = j;
+        m->inv_s2[m->npair] = sij;
+        m->img[m->npair++] = 13;
     } else {
         m->bbuf[m->nb] = j;
-        m->bbuf_s2[m->nb] = 1.0 / (sij * sij);
+        m->bbuf_s2[m->nb] = sij;
         m->bbuf_img[m->nb++] = (unsigned char)code;
     }
 }
@@ -126,21 +134,115 @@ static void candidate(tk_ipl *m, const double *x, int i, int j)
     candidate_img(m, x + 3 * i, x + 3 * j, i, j, code, m->shift[code]);
 }
 
-static void flush_particle(tk_ipl *m, int i)
+/* Particle i is done: its pairs through an image follow the others. */
+static void flush_particle(tk_ipl *m, int i, size_t start)
 {
-    /* at least one slot: memcpy must never see a null list, even for 0 */
-    reserve(m, (size_t)(m->ni + m->nb) + 1);
-    m->first[i] = (int)m->npair;
-    memcpy(m->nbr + m->npair, m->ibuf, (size_t)m->ni * sizeof *m->nbr);
-    memcpy(m->inv_s2 + m->npair, m->ibuf_s2, (size_t)m->ni * sizeof *m->inv_s2);
-    memset(m->img + m->npair, 13, (size_t)m->ni);
-    m->npair += (size_t)m->ni;
+    m->first[i] = (int)start;
     m->mid[i] = (int)m->npair;
     memcpy(m->nbr + m->npair, m->bbuf, (size_t)m->nb * sizeof *m->nbr);
     memcpy(m->inv_s2 + m->npair, m->bbuf_s2, (size_t)m->nb * sizeof *m->inv_s2);
     memcpy(m->img + m->npair, m->bbuf_img, (size_t)m->nb);
     m->npair += (size_t)m->nb;
-    m->ni = m->nb = 0;
+    m->nb = 0;
+}
+
+/* The candidate filter of the cell build: sorted particles q in [qa, qb)
+ * (coordinates sx, sy, sz, diameters ss) seen from particle (xi, si)
+ * through the image shift s.  Appends the original index and sigma_ij of
+ * each one within 1.25 sigma_ij + skin to outj, outs, in order; returns
+ * how many.  outj and outs have room for 8 more entries than are kept.
+ * The same arithmetic as candidate_img, so the list is the same. */
+typedef struct {
+    const double *sx, *sy, *sz, *ss;
+    const int *order;
+    double skin;
+} sorted_set;
+
+static int filter_scalar(const sorted_set *p, int qa, int qb, const double *xi, double si,
+                         const double *s, int *outj, double *outs)
+{
+    int c = 0;
+    double x0 = xi[0], y0 = xi[1], z0 = xi[2], skin = p->skin;
+    for (int q = qa; q < qb; q++) {
+        double dx = x0 - p->sx[q] + s[0], dy = y0 - p->sy[q] + s[1], dz = z0 - p->sz[q] + s[2];
+        double r2 = dx * dx + dy * dy + dz * dz;
+        double sij = tk_sigma_ij(si, p->ss[q]), rl = TK_XC * sij + skin;
+        /* branch free: written always, kept when inside */
+        outj[c] = p->order[q];
+        outs[c] = sij;
+        c += r2 < rl * rl;
+    }
+    return c;
+}
+
+#if TK_SIMD_X86
+#define TK_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,popcnt")))
+#define TK_AVX2 __attribute__((target("avx2,popcnt")))
+
+TK_AVX512 static int filter_avx512(const sorted_set *p, int qa, int qb, const double *xi,
+                                   double si, const double *s, int *outj, double *outs)
+{
+    int c = 0;
+    const __m512d X = _mm512_set1_pd(xi[0]), Y = _mm512_set1_pd(xi[1]), Z = _mm512_set1_pd(xi[2]);
+    const __m512d SX = _mm512_set1_pd(s[0]), SY = _mm512_set1_pd(s[1]), SZ = _mm512_set1_pd(s[2]);
+    const __m512d SI = _mm512_set1_pd(si), SKIN = _mm512_set1_pd(p->skin);
+    const __m512d HALF = _mm512_set1_pd(0.5), ONE = _mm512_set1_pd(1.0);
+    const __m512d NA = _mm512_set1_pd(TK_NONADD), XC = _mm512_set1_pd(TK_XC);
+    for (int q = qa; q < qb; q += 8) {
+        int rem = qb - q;
+        __mmask8 lm = rem >= 8 ? (__mmask8)0xff : (__mmask8)((1u << rem) - 1);
+        __m512d dx = _mm512_add_pd(_mm512_sub_pd(X, _mm512_maskz_loadu_pd(lm, p->sx + q)), SX);
+        __m512d dy = _mm512_add_pd(_mm512_sub_pd(Y, _mm512_maskz_loadu_pd(lm, p->sy + q)), SY);
+        __m512d dz = _mm512_add_pd(_mm512_sub_pd(Z, _mm512_maskz_loadu_pd(lm, p->sz + q)), SZ);
+        __m512d r2 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)),
+                                   _mm512_mul_pd(dz, dz));
+        __m512d sj = _mm512_maskz_loadu_pd(lm, p->ss + q);
+        __m512d d = _mm512_abs_pd(_mm512_sub_pd(SI, sj));
+        __m512d sij = _mm512_mul_pd(_mm512_mul_pd(HALF, _mm512_add_pd(SI, sj)),
+                                    _mm512_sub_pd(ONE, _mm512_mul_pd(NA, d)));
+        __m512d rl = _mm512_add_pd(_mm512_mul_pd(XC, sij), SKIN);
+        __mmask8 k = _mm512_mask_cmp_pd_mask(lm, r2, _mm512_mul_pd(rl, rl), _CMP_LT_OQ);
+        __m256i jv = _mm256_maskz_loadu_epi32(lm, p->order + q);
+        _mm256_storeu_si256((__m256i *)(outj + c), _mm256_maskz_compress_epi32(k, jv));
+        _mm512_storeu_pd(outs + c, _mm512_maskz_compress_pd(k, sij));
+        c += __builtin_popcount(k);
+    }
+    return c;
+}
+#endif
+
+static int filter(int simd, const sorted_set *p, int qa, int qb, const double *xi, double si,
+                  const double *s, int *outj, double *outs)
+{
+#if TK_SIMD_X86
+    if (simd >= TK_SIMD_AVX512)
+        return filter_avx512(p, qa, qb, xi, si, s, outj, outs);
+#endif
+    (void)simd;
+    return filter_scalar(p, qa, qb, xi, si, s, outj, outs);
+}
+
+/* The last step of a build: sigma_ij -> 1 / sigma_ij^2 (vectorises). */
+static void finish_list(tk_ipl *m)
+{
+    double *s = m->inv_s2;
+    size_t np = m->npair;
+    for (size_t k = 0; k < np; k++)
+        s[k] = 1.0 / (s[k] * s[k]);
+    m->first[m->n] = (int)m->npair;
+    /* the pair buffer of the SIMD kernel: blocks of about 1024 pairs, and
+     * at least the longest list */
+    size_t B = 1024;
+    for (int i = 0; i < m->n; i++)
+        if ((size_t)(m->first[i + 1] - m->first[i]) > B)
+            B = (size_t)(m->first[i + 1] - m->first[i]);
+    if (B > m->pbuf_cap) {
+        free(m->pbuf);
+        m->pbuf = tk_xmalloc(3 * B * sizeof *m->pbuf);
+        m->pbuf_cap = B;
+    }
+    m->valid = 1;
+    m->nbuild++;
 }
 
 static void build(tk_ipl *m, double *x)
@@ -153,7 +255,7 @@ static void build(tk_ipl *m, double *x)
     memcpy(m->x0, x, 3 * (size_t)n * sizeof *x);
     m->npair = 0;
     m->rl2max = rl * rl;
-    m->ni = m->nb = 0;
+    m->nb = 0;
     /* cells of at least half the list range, a 5x5x5 half stencil: about
      * 2.5 times fewer candidates than 3x3x3 cells of the full range */
     int reach = 2, nc = (int)floor(L / (0.5 * rl));
@@ -168,26 +270,35 @@ static void build(tk_ipl *m, double *x)
         nc = ncmax > 5 ? ncmax : 5;
     if (nc < 3) {
         for (int i = 0; i < n; i++) {
+            reserve(m, (size_t)n + 8);
+            size_t start = m->npair;
             for (int j = i + 1; j < n; j++)
                 candidate(m, x, i, j);
-            flush_particle(m, i);
+            flush_particle(m, i, start);
         }
-        m->first[n] = (int)m->npair;
-        m->valid = 1;
-        m->nbuild++;
+        finish_list(m);
         return;
     }
     int ncell = nc * nc * nc;
     if (nc != m->nc) {
-        /* the forward half stencil of every cell, computed once */
+        /* per cell: its own cell, then the forward half stencil, merged
+         * into runs of consecutive cells (in memory order) of one image */
         m->nc = nc;
-        m->nsten = reach == 2 ? 62 : 13;
+        int nsten = reach == 2 ? 62 : 13;
         m->cstart = tk_xrealloc(m->cstart, ((size_t)ncell + 1) * sizeof *m->cstart);
         m->head = tk_xrealloc(m->head, (size_t)ncell * sizeof *m->head);
-        m->sten = tk_xrealloc(m->sten, (size_t)ncell * m->nsten * sizeof *m->sten);
-        m->sten_img = tk_xrealloc(m->sten_img, (size_t)ncell * m->nsten);
+        size_t cap = (size_t)ncell * (nsten + 1);
+        m->seg_first = tk_xrealloc(m->seg_first, ((size_t)ncell + 1) * sizeof *m->seg_first);
+        m->seg_c0 = tk_xrealloc(m->seg_c0, cap * sizeof *m->seg_c0);
+        m->seg_c1 = tk_xrealloc(m->seg_c1, cap * sizeof *m->seg_c1);
+        m->seg_img = tk_xrealloc(m->seg_img, cap);
+        int ns = 0;
         for (int c = 0; c < ncell; c++) {
-            int cx = c / (nc * nc), cy = (c / nc) % nc, cz = c % nc, k = 0;
+            int cx = c / (nc * nc), cy = (c / nc) % nc, cz = c % nc;
+            m->seg_first[c] = ns;
+            /* the own cell: image 13 */
+            m->seg_c0[ns] = m->seg_c1[ns] = c;
+            m->seg_img[ns++] = 13;
             for (int ax = 0; ax <= reach; ax++)
                 for (int ay = ax ? -reach : 0; ay <= reach; ay++)
                     for (int az = (ax || ay) ? -reach : 1; az <= reach; az++) {
@@ -198,15 +309,23 @@ static void build(tk_ipl *m, double *x)
                             sh[d] = a[d] >= nc ? -1 : a[d] < 0 ? 1 : 0;
                             a[d] = (a[d] + nc) % nc;
                         }
-                        m->sten[(size_t)c * m->nsten + k] = (a[0] * nc + a[1]) * nc + a[2];
-                        m->sten_img[(size_t)c * m->nsten + k] =
-                            (unsigned char)((sh[0] + 1) * 9 + (sh[1] + 1) * 3 + (sh[2] + 1));
-                        k++;
+                        int cc = (a[0] * nc + a[1]) * nc + a[2];
+                        int code = (sh[0] + 1) * 9 + (sh[1] + 1) * 3 + (sh[2] + 1);
+                        if (cc == m->seg_c1[ns - 1] + 1 && code == m->seg_img[ns - 1]) {
+                            m->seg_c1[ns - 1] = cc;
+                        } else {
+                            m->seg_c0[ns] = m->seg_c1[ns] = cc;
+                            m->seg_img[ns++] = (unsigned char)code;
+                        }
                     }
         }
+        m->seg_first[ncell] = ns;
     }
-    /* counting sort into cell order, coordinates copied contiguously */
+    /* counting sort into cell order, coordinates and diameters copied
+     * contiguously (one array each) */
     int *cs = m->cstart;
+    size_t np = (size_t)n + 8;
+    double *sx = m->xs, *sy = sx + np, *sz = sy + np, *ss = sz + np;
     memset(cs, 0, ((size_t)ncell + 1) * sizeof *cs);
     for (int i = 0; i < n; i++) {
         int ci[3];
@@ -225,25 +344,42 @@ static void build(tk_ipl *m, double *x)
         int q = m->head[m->cell[i]]++;
         m->order[q] = i;
         m->pos[i] = q;
-        memcpy(m->xs + 3 * q, x + 3 * i, 3 * sizeof *x);
+        sx[q] = x[3 * i];
+        sy[q] = x[3 * i + 1];
+        sz[q] = x[3 * i + 2];
+        ss[q] = m->sigma[i];
     }
+    sorted_set set = {sx, sy, sz, ss, m->order, m->skin};
+    int simd = m->simd;
     for (int i = 0; i < n; i++) {
+        reserve(m, (size_t)n + 8);
+        size_t start = m->npair;
         int c = m->cell[i];
         const double *xi = x + 3 * i;
-        for (int q = m->pos[i] + 1; q < cs[c + 1]; q++) /* own cell, j > i */
-            candidate_img(m, xi, m->xs + 3 * q, i, m->order[q], 13, m->shift[13]);
-        const int *st = m->sten + (size_t)c * m->nsten;
-        const unsigned char *im = m->sten_img + (size_t)c * m->nsten;
-        for (int k = 0; k < m->nsten; k++) {
-            const double *sh = m->shift[im[k]];
-            for (int q = cs[st[k]]; q < cs[st[k] + 1]; q++)
-                candidate_img(m, xi, m->xs + 3 * q, i, m->order[q], im[k], sh);
+        double si = m->sigma[i];
+        /* the own cell from just after i (j > i in cell order), then the
+         * stencil: the order of the per-cell loops of a plain build */
+        for (int g = m->seg_first[c]; g < m->seg_first[c + 1]; g++) {
+            int qa = g == m->seg_first[c] ? m->pos[i] + 1 : cs[m->seg_c0[g]];
+            int qb = cs[m->seg_c1[g] + 1];
+            if (qa >= qb)
+                continue;
+            int code = m->seg_img[g];
+            if (code == 13) {
+                int k = filter(simd, &set, qa, qb, xi, si, m->shift[13], m->nbr + m->npair,
+                               m->inv_s2 + m->npair);
+                memset(m->img + m->npair, 13, (size_t)k);
+                m->npair += (size_t)k;
+            } else {
+                int k = filter(simd, &set, qa, qb, xi, si, m->shift[code], m->bbuf + m->nb,
+                               m->bbuf_s2 + m->nb);
+                memset(m->bbuf_img + m->nb, code, (size_t)k);
+                m->nb += k;
+            }
         }
-        flush_particle(m, i);
+        flush_particle(m, i, start);
     }
-    m->first[n] = (int)m->npair;
-    m->valid = 1;
-    m->nbuild++;
+    finish_list(m);
 }
 
 static void ensure_list(tk_ipl *m, double *x)
@@ -314,6 +450,91 @@ static inline double kernel(tk_ipl *m, const double *x, double *f, double *viria
     return e;
 }
 
+#if TK_SIMD_X86
+/* kernel(want_e = 0) with the pair terms computed eight pairs at a time.
+ * In blocks of particles: first the products fr * (dx, dy, dz) of every
+ * pair of the block (the same operations per pair as kernel(); gathers of
+ * the j positions, the image shift added to a chunk that has a pair across
+ * the box, zero for the pairs beyond the cutoff), with no dependency
+ * between chunks, so that the long division and power chains overlap;
+ * then the sums in list order, one pair at a time, as kernel() does them.
+ * Adding or subtracting the exact zeros of the pairs beyond the cutoff
+ * changes no sum: the forces are bit-identical to kernel()'s. */
+TK_AVX512 static void kernel_avx512(tk_ipl *m, const double *x, double *f)
+{
+    int n = m->n;
+    memset(f, 0, 3 * (size_t)n * sizeof *f);
+    const int *nbr = m->nbr, *first = m->first, *mid = m->mid;
+    const double *is2 = m->inv_s2, *sh = &m->shift[0][0];
+    const unsigned char *img = m->img;
+    const __m512d XC2 = _mm512_set1_pd(TK_XC2), ONE = _mm512_set1_pd(1.0);
+    const __m512d C12 = _mm512_set1_pd(12.0), C2 = _mm512_set1_pd(2.0 * TK_C2);
+    const __m512d C4 = _mm512_set1_pd(4.0 * TK_C4), Z0 = _mm512_setzero_pd();
+    size_t B = m->pbuf_cap;
+    double *bx = m->pbuf, *by = bx + B, *bz = by + B;
+    for (int i0 = 0; i0 < n;) {
+        int base = first[i0], i1 = i0 + 1;
+        while (i1 < n && (size_t)(first[i1 + 1] - base) <= B)
+            i1++;
+        for (int i = i0; i < i1; i++) {
+            const __m512d X = _mm512_set1_pd(x[3 * i]), Y = _mm512_set1_pd(x[3 * i + 1]),
+                          Z = _mm512_set1_pd(x[3 * i + 2]);
+            int end = first[i + 1], mi = mid[i];
+            for (int k0 = first[i]; k0 < end; k0 += 8) {
+                int cnt = end - k0 < 8 ? end - k0 : 8;
+                __mmask8 lm = (__mmask8)((1u << cnt) - 1);
+                __m256i jv = _mm256_maskz_loadu_epi32(lm, nbr + k0);
+                __m256i j3 = _mm256_add_epi32(jv, _mm256_add_epi32(jv, jv));
+                __m512d dx = _mm512_sub_pd(X, _mm512_mask_i32gather_pd(Z0, lm, j3, x, 8));
+                __m512d dy = _mm512_sub_pd(Y, _mm512_mask_i32gather_pd(Z0, lm, j3, x + 1, 8));
+                __m512d dz = _mm512_sub_pd(Z, _mm512_mask_i32gather_pd(Z0, lm, j3, x + 2, 8));
+                if (k0 + cnt > mi) {
+                    __m256i c = _mm256_cvtepu8_epi32(_mm_maskz_loadu_epi8(lm, img + k0));
+                    __m256i c3 = _mm256_add_epi32(c, _mm256_add_epi32(c, c));
+                    dx = _mm512_add_pd(dx, _mm512_mask_i32gather_pd(Z0, lm, c3, sh, 8));
+                    dy = _mm512_add_pd(dy, _mm512_mask_i32gather_pd(Z0, lm, c3, sh + 1, 8));
+                    dz = _mm512_add_pd(dz, _mm512_mask_i32gather_pd(Z0, lm, c3, sh + 2, 8));
+                }
+                __m512d r2 = _mm512_add_pd(
+                    _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)),
+                    _mm512_mul_pd(dz, dz));
+                __m512d s2 = _mm512_maskz_loadu_pd(lm, is2 + k0);
+                __m512d x2 = _mm512_mul_pd(r2, s2);
+                __mmask8 in = _mm512_mask_cmp_pd_mask(lm, x2, XC2, _CMP_LT_OQ);
+                __m512d i2 = _mm512_maskz_div_pd(in, ONE, x2);
+                __m512d i6 = _mm512_mul_pd(_mm512_mul_pd(i2, i2), i2),
+                        i12 = _mm512_mul_pd(i6, i6);
+                __m512d fr = _mm512_mul_pd(
+                    _mm512_sub_pd(_mm512_sub_pd(_mm512_mul_pd(_mm512_mul_pd(C12, i12), i2), C2),
+                                  _mm512_mul_pd(C4, x2)),
+                    s2);
+                _mm512_mask_storeu_pd(bx + (k0 - base), lm, _mm512_maskz_mul_pd(in, fr, dx));
+                _mm512_mask_storeu_pd(by + (k0 - base), lm, _mm512_maskz_mul_pd(in, fr, dy));
+                _mm512_mask_storeu_pd(bz + (k0 - base), lm, _mm512_maskz_mul_pd(in, fr, dz));
+            }
+        }
+        const double *px = bx - base, *py = by - base, *pz = bz - base;
+        for (int i = i0; i < i1; i++) {
+            double fxi = 0, fyi = 0, fzi = 0;
+            int end = first[i + 1];
+            for (int k = first[i]; k < end; k++) {
+                int j = nbr[k];
+                fxi += px[k];
+                fyi += py[k];
+                fzi += pz[k];
+                f[3 * j] -= px[k];
+                f[3 * j + 1] -= py[k];
+                f[3 * j + 2] -= pz[k];
+            }
+            f[3 * i] += fxi;
+            f[3 * i + 1] += fyi;
+            f[3 * i + 2] += fzi;
+        }
+        i0 = i1;
+    }
+}
+#endif
+
 double tk_ipl_forces(tk_ipl *m, double *x, double *f, double *virial)
 {
     ensure_list(m, x);
@@ -325,6 +546,12 @@ void tk_ipl_forces_only(tk_ipl *m, double *x, double *f)
 {
     ensure_list(m, x);
     m->nforce++;
+#if TK_SIMD_X86
+    if (m->simd >= TK_SIMD_AVX512) {
+        kernel_avx512(m, x, f);
+        return;
+    }
+#endif
     kernel(m, x, f, NULL, 0);
 }
 

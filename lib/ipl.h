@@ -12,6 +12,7 @@
 #ifndef TK_IPL_H
 #define TK_IPL_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "frame.h"
@@ -33,8 +34,8 @@ double tk_sigma_from_uniform(double u);
 
 static inline double tk_sigma_ij(double si, double sj)
 {
-    double d = si - sj;
-    return 0.5 * (si + sj) * (1.0 - TK_NONADD * (d < 0 ? -d : d));
+    /* fabs, not a conditional: the compiler made a branch of that */
+    return 0.5 * (si + sj) * (1.0 - TK_NONADD * fabs(si - sj));
 }
 
 /* Pair energy and force factor for squared distance r2 and 1/sigma_ij^2.
@@ -68,19 +69,26 @@ typedef struct {
     unsigned char *img;
     double shift[27][3];
     double rl2max;
-    /* build scratch */
-    int *ibuf, *bbuf, ni, nb;
-    double *ibuf_s2, *bbuf_s2;
+    /* build scratch: pairs needing an image wait here until i is done */
+    int *bbuf, nb;
+    double *bbuf_s2;
     unsigned char *bbuf_img;
     size_t npair, cap;
     double *x0; /* positions at the last build */
     int valid;
+    int simd;   /* tk_simd_level() at init */
     /* cell list scratch */
     int nc;
-    int *head, *next, *cell;
-    int *cstart, *order, *pos, *sten, nsten; /* particles sorted by cell */
-    unsigned char *sten_img;                 /* image of each stencil cell */
-    double *xs;                              /* their coordinates */
+    int *head, *cell;
+    int *cstart, *order, *pos; /* particles sorted by cell */
+    /* per cell, its own cell then its forward stencil, merged into runs of
+     * consecutive cells of one image: segments seg_first[c] ..
+     * seg_first[c + 1], cells seg_c0 .. seg_c1, image seg_img */
+    int *seg_first, *seg_c0, *seg_c1;
+    unsigned char *seg_img;
+    double *xs; /* sorted x, y, z, sigma: four arrays of n + 8 */
+    double *pbuf; /* SIMD force kernel: pair terms of a block */
+    size_t pbuf_cap;
     /* counters */
     long nbuild, nforce;
 } tk_ipl;
