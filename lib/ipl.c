@@ -47,6 +47,9 @@ int tk_ipl_init(tk_ipl *m, int n, double L, const double origin[3], const double
     m->bbuf = tk_xmalloc(np * sizeof *m->bbuf);
     m->bbuf_s2 = tk_xmalloc(np * sizeof *m->bbuf_s2);
     m->bbuf_img = tk_xmalloc(np);
+    if (m->simd >= TK_SIMD_AVX512 &&
+        posix_memalign((void **)&m->f4, 64, 4 * ((size_t)n + 1) * sizeof *m->f4) != 0)
+        tk_die("out of memory");
     memset(m->order, 0, np * sizeof *m->order);
     for (int c = 0; c < 27; c++) {
         m->shift[c][0] = (c / 9 - 1) * L;
@@ -79,6 +82,7 @@ void tk_ipl_free(tk_ipl *m)
     free(m->bbuf_s2);
     free(m->bbuf_img);
     free(m->pbuf);
+    free(m->f4);
     memset(m, 0, sizeof *m);
 }
 
@@ -238,7 +242,7 @@ static void finish_list(tk_ipl *m)
             B = (size_t)(m->first[i + 1] - m->first[i]);
     if (B > m->pbuf_cap) {
         free(m->pbuf);
-        m->pbuf = tk_xmalloc(3 * B * sizeof *m->pbuf);
+        m->pbuf = tk_xmalloc(4 * (B + 8) * sizeof *m->pbuf);
         m->pbuf_cap = B;
     }
     m->valid = 1;
@@ -456,22 +460,27 @@ static inline double kernel(tk_ipl *m, const double *x, double *f, double *viria
  * pair of the block (the same operations per pair as kernel(); gathers of
  * the j positions, the image shift added to a chunk that has a pair across
  * the box, zero for the pairs beyond the cutoff), with no dependency
- * between chunks, so that the long division and power chains overlap;
- * then the sums in list order, one pair at a time, as kernel() does them.
- * Adding or subtracting the exact zeros of the pairs beyond the cutoff
- * changes no sum: the forces are bit-identical to kernel()'s. */
+ * between chunks, so that the long division and power chains overlap,
+ * stored as rows (x, y, z, 0); then the sums in list order, one pair at a
+ * time as kernel() does them, on rows (x, y, z, 0) of forces (f4, copied
+ * to f at the end).  Adding or subtracting the exact zeros of the pairs
+ * beyond the cutoff changes no sum: the forces are bit-identical to
+ * kernel()'s. */
 TK_AVX512 static void kernel_avx512(tk_ipl *m, const double *x, double *f)
 {
     int n = m->n;
-    memset(f, 0, 3 * (size_t)n * sizeof *f);
+    double *f4 = m->f4;
+    memset(f4, 0, 4 * (size_t)n * sizeof *f4);
     const int *nbr = m->nbr, *first = m->first, *mid = m->mid;
     const double *is2 = m->inv_s2, *sh = &m->shift[0][0];
     const unsigned char *img = m->img;
     const __m512d XC2 = _mm512_set1_pd(TK_XC2), ONE = _mm512_set1_pd(1.0);
     const __m512d C12 = _mm512_set1_pd(12.0), C2 = _mm512_set1_pd(2.0 * TK_C2);
     const __m512d C4 = _mm512_set1_pd(4.0 * TK_C4), Z0 = _mm512_setzero_pd();
-    size_t B = m->pbuf_cap;
-    double *bx = m->pbuf, *by = bx + B, *bz = by + B;
+    const __m512i IA = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
+    const __m512i IB = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
+    size_t B = m->pbuf_cap; /* rows; the buffer has 8 more */
+    double *buf = m->pbuf;
     for (int i0 = 0; i0 < n;) {
         int base = first[i0], i1 = i0 + 1;
         while (i1 < n && (size_t)(first[i1 + 1] - base) <= B)
@@ -508,29 +517,40 @@ TK_AVX512 static void kernel_avx512(tk_ipl *m, const double *x, double *f)
                     _mm512_sub_pd(_mm512_sub_pd(_mm512_mul_pd(_mm512_mul_pd(C12, i12), i2), C2),
                                   _mm512_mul_pd(C4, x2)),
                     s2);
-                _mm512_mask_storeu_pd(bx + (k0 - base), lm, _mm512_maskz_mul_pd(in, fr, dx));
-                _mm512_mask_storeu_pd(by + (k0 - base), lm, _mm512_maskz_mul_pd(in, fr, dy));
-                _mm512_mask_storeu_pd(bz + (k0 - base), lm, _mm512_maskz_mul_pd(in, fr, dz));
+                __m512d px = _mm512_maskz_mul_pd(in, fr, dx), py = _mm512_maskz_mul_pd(in, fr, dy),
+                        pz = _mm512_maskz_mul_pd(in, fr, dz);
+                /* 8 rows (px, py, pz, 0) in pair order; rows past the
+                 * chunk's end are zeros, overwritten by the next particle */
+                __m512d t0 = _mm512_unpacklo_pd(px, py), t1 = _mm512_unpackhi_pd(px, py);
+                __m512d t2 = _mm512_unpacklo_pd(pz, Z0), t3 = _mm512_unpackhi_pd(pz, Z0);
+                __m512d r02 = _mm512_permutex2var_pd(t0, IA, t2), r46 = _mm512_permutex2var_pd(t0, IB, t2);
+                __m512d r13 = _mm512_permutex2var_pd(t1, IA, t3), r57 = _mm512_permutex2var_pd(t1, IB, t3);
+                double *o = buf + 4 * (size_t)(k0 - base);
+                _mm512_storeu_pd(o, _mm512_shuffle_f64x2(r02, r13, 0x44));
+                _mm512_storeu_pd(o + 8, _mm512_shuffle_f64x2(r02, r13, 0xee));
+                _mm512_storeu_pd(o + 16, _mm512_shuffle_f64x2(r46, r57, 0x44));
+                _mm512_storeu_pd(o + 24, _mm512_shuffle_f64x2(r46, r57, 0xee));
             }
         }
-        const double *px = bx - base, *py = by - base, *pz = bz - base;
+        const double *rows = buf - 4 * (size_t)base;
         for (int i = i0; i < i1; i++) {
-            double fxi = 0, fyi = 0, fzi = 0;
+            __m256d fi = _mm256_setzero_pd();
             int end = first[i + 1];
             for (int k = first[i]; k < end; k++) {
-                int j = nbr[k];
-                fxi += px[k];
-                fyi += py[k];
-                fzi += pz[k];
-                f[3 * j] -= px[k];
-                f[3 * j + 1] -= py[k];
-                f[3 * j + 2] -= pz[k];
+                __m256d p = _mm256_loadu_pd(rows + 4 * (size_t)k);
+                double *fj = f4 + 4 * (size_t)nbr[k];
+                fi = _mm256_add_pd(fi, p);
+                _mm256_store_pd(fj, _mm256_sub_pd(_mm256_load_pd(fj), p));
             }
-            f[3 * i] += fxi;
-            f[3 * i + 1] += fyi;
-            f[3 * i + 2] += fzi;
+            double *fr = f4 + 4 * (size_t)i;
+            _mm256_store_pd(fr, _mm256_add_pd(_mm256_load_pd(fr), fi));
         }
         i0 = i1;
+    }
+    for (int i = 0; i < n; i++) {
+        f[3 * i] = f4[4 * i];
+        f[3 * i + 1] = f4[4 * i + 1];
+        f[3 * i + 2] = f4[4 * i + 2];
     }
 }
 #endif

@@ -87,7 +87,8 @@ typedef struct {
     int *seg_first, *seg_c0, *seg_c1;
     unsigned char *seg_img;
     double *xs; /* sorted x, y, z, sigma: four arrays of n + 8 */
-    double *pbuf; /* SIMD force kernel: pair terms of a block */
+    double *pbuf; /* SIMD force kernel: pair terms of a block (rows of 4) */
+    double *f4;   /* and its forces, rows of 4 (64-byte aligned) */
     size_t pbuf_cap;
     /* counters */
     long nbuild, nforce;
