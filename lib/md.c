@@ -94,10 +94,15 @@ int tk_md_step(tk_md *md)
     }
     tk_ipl_forces_only(md->model, x, f);
     md->epot_valid = 0;
-    for (int i = 0; i < n3; i++)
+    /* the second half kick and the kinetic energy in one pass (the sum in
+     * tk_md_ekin's order) */
+    double k2 = 0;
+    for (int i = 0; i < n3; i++) {
         v[i] += h * f[i];
+        k2 += v[i] * v[i];
+    }
     md->step++;
-    double K = tk_md_ekin(md);
+    double K = 0.5 * k2;
     if (!isfinite(K))
         return -1;
     if (md->thermostat) {
