@@ -105,7 +105,7 @@ int main(int argc, char **argv)
         f = tk_xrealloc(f, 3 * (size_t)n * sizeof *f);
         tk_wrap(n, fr.L, fr.origin, fr.x);
         double best = 1e300, e0 = 0;
-        tk_min_result res = {0, 0, 0, 0}, first = {0, 0, 0, 0};
+        tk_min_result res = {0, 0, 0, 0, 0}, first = {0, 0, 0, 0, 0};
         long builds = 0;
         for (long r = 0; r < repeat; r++) {
             memcpy(x, fr.x, 3 * (size_t)n * sizeof *x);

@@ -76,7 +76,9 @@ typedef struct {
     size_t npair, cap;
     double *x0; /* positions at the last build */
     int valid;
-    int simd;   /* tk_simd_level() at init */
+    int simd;   /* SIMD level of its kernels and of the minimiser:
+                   tk_simd_level() at init; may be lowered (tests compare
+                   TK_SIMD_NONE with it), never raised */
     /* cell list scratch */
     int nc;
     int *head, *cell;

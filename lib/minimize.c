@@ -469,7 +469,7 @@ static tk_min_result lbfgs(tk_ipl *m, double *x, double *f, const tk_min_opts *o
                            long budget, int *checked)
 {
 #if TK_SIMD_X86
-    if (tk_simd_level() >= TK_SIMD_AVX2)
+    if (m->simd >= TK_SIMD_AVX2) /* the model's level (tk_simd_level()) */
         return lbfgs_avx2(m, x, f, o, tol, budget, checked);
 #endif
     return lbfgs_plain(m, x, f, o, tol, budget, checked);

@@ -13,6 +13,7 @@
 #include "ipl.h"
 #include "minimize.h"
 #include "rng.h"
+#include "simd.h"
 #include "tap.h"
 
 static const char *mname[] = {"fire", "lbfgs", "fire+lbfgs"};
@@ -321,6 +322,146 @@ static void test_fcc(tk_min_method meth)
     tk_ipl_free(&m);
 }
 
+/* The plain L-BFGS of lib/minimize.c before its passes were fused (two-loop
+ * recursion, memory m, dmax-capped steps, the 4-partial-sum dot product):
+ * tk_minimize's L-BFGS must give the same positions bit for bit. */
+static double ref_dot(const double *a, const double *b, int n)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; i++)
+        s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+static long ref_lbfgs(tk_ipl *m, double *x, double tol, int mem, double dmax)
+{
+    int n3 = 3 * m->n;
+    double *S = malloc((size_t)mem * n3 * sizeof *S), *Y = malloc((size_t)mem * n3 * sizeof *Y);
+    double *rho = malloc(mem * sizeof *rho), *alpha = malloc(mem * sizeof *alpha);
+    double *p = malloc(n3 * sizeof *p), *fold = malloc(n3 * sizeof *fold),
+           *f = malloc(n3 * sizeof *f);
+    tk_ipl_forces_only(m, x, f);
+    long nf = 1;
+    double fm = tk_fmax(m->n, f);
+    int k = 0, head = 0, resets = 0;
+    while (fm > tol && nf < 100000) {
+        memcpy(p, f, n3 * sizeof *p);
+        for (int c = 0; c < k; c++) {
+            int i = (head - 1 - c + mem) % mem;
+            alpha[i] = rho[i] * ref_dot(S + (size_t)i * n3, p, n3);
+            for (int t = 0; t < n3; t++)
+                p[t] -= alpha[i] * Y[(size_t)i * n3 + t];
+        }
+        double gamma = 0.01;
+        if (k > 0) {
+            int i = (head - 1 + mem) % mem;
+            gamma = ref_dot(S + (size_t)i * n3, Y + (size_t)i * n3, n3) /
+                    ref_dot(Y + (size_t)i * n3, Y + (size_t)i * n3, n3);
+        }
+        for (int t = 0; t < n3; t++)
+            p[t] *= gamma;
+        for (int c = k - 1; c >= 0; c--) {
+            int i = (head - 1 - c + mem) % mem;
+            double b = rho[i] * ref_dot(Y + (size_t)i * n3, p, n3);
+            for (int t = 0; t < n3; t++)
+                p[t] += (alpha[i] - b) * S[(size_t)i * n3 + t];
+        }
+        if (ref_dot(p, f, n3) <= 0) {
+            if (++resets > 20)
+                break;
+            k = 0;
+            for (int t = 0; t < n3; t++)
+                p[t] = 0.01 * f[t];
+        }
+        double pmax = 0;
+        for (int t = 0; t < n3; t++)
+            pmax = fabs(p[t]) > pmax ? fabs(p[t]) : pmax;
+        double scale = pmax > dmax ? dmax / pmax : 1;
+        memcpy(fold, f, n3 * sizeof *f);
+        for (int t = 0; t < n3; t++)
+            x[t] += scale * p[t];
+        tk_ipl_forces_only(m, x, f);
+        nf++;
+        fm = tk_fmax(m->n, f);
+        double *s = S + (size_t)head * n3, *y = Y + (size_t)head * n3;
+        for (int t = 0; t < n3; t++) {
+            s[t] = scale * p[t];
+            y[t] = fold[t] - f[t];
+        }
+        double sy = ref_dot(s, y, n3);
+        if (sy > 0) {
+            rho[head] = 1 / sy;
+            head = (head + 1) % mem;
+            if (k < mem)
+                k++;
+        }
+    }
+    free(S);
+    free(Y);
+    free(rho);
+    free(alpha);
+    free(p);
+    free(fold);
+    free(f);
+    return nf;
+}
+
+/* Bit-identity: the fused L-BFGS against the plain one above, and the SIMD
+ * passes and kernels (lib/simd.h) against the scalar ones, from the
+ * reference non-minimum; the default method too (FIRE then L-BFGS). */
+static void test_bit_identical(void)
+{
+    const char *file = "2.044849555E-01.conf.txt";
+    char path[512];
+    tk_frame f;
+    tk_frame_init(&f);
+    load_ref(&f, file, path, sizeof path);
+    int n = f.n;
+    size_t sz = 3 * (size_t)n * sizeof(double);
+    double *x1 = malloc(sz), *x2 = malloc(sz), *x3 = malloc(sz);
+    tk_ipl m1, m2, m3;
+    tk_ipl_init(&m1, n, f.L, f.origin, f.sigma, 0.3);
+    tk_ipl_init(&m2, n, f.L, f.origin, f.sigma, 0.3);
+    tk_ipl_init(&m3, n, f.L, f.origin, f.sigma, 0.3);
+    m2.simd = TK_SIMD_NONE;
+    m3.simd = TK_SIMD_NONE;
+    tk_min_opts o;
+    tk_min_defaults(&o);
+    o.method = TK_MIN_LBFGS;
+    memcpy(x1, f.x, sz);
+    memcpy(x2, f.x, sz);
+    memcpy(x3, f.x, sz);
+    tk_min_result r1 = tk_minimize(&m1, x1, &o), r2 = tk_minimize(&m2, x2, &o);
+    long nref = ref_lbfgs(&m3, x3, o.ftol, o.memory, o.dmax);
+    ok(r2.converged && r2.nforce == nref && memcmp(x2, x3, sz) == 0,
+       "lbfgs: fused passes = the plain two-loop recursion, bit for bit (%ld evaluations)",
+       r2.nforce);
+    ok(r1.nforce == r2.nforce && memcmp(x1, x2, sz) == 0 && r1.fmax == r2.fmax,
+       "lbfgs: SIMD level %d = scalar, bit for bit", tk_simd_level());
+    o.method = TK_MIN_FIRE_LBFGS;
+    memcpy(x1, f.x, sz);
+    memcpy(x2, f.x, sz);
+    r1 = tk_minimize(&m1, x1, &o);
+    r2 = tk_minimize(&m2, x2, &o);
+    ok(r1.converged && r1.nforce == r2.nforce && memcmp(x1, x2, sz) == 0 && r1.epot == r2.epot,
+       "fire+lbfgs: SIMD level %d = scalar, bit for bit (%ld evaluations)", tk_simd_level(),
+       r1.nforce);
+    free(x1);
+    free(x2);
+    free(x3);
+    tk_ipl_free(&m1);
+    tk_ipl_free(&m2);
+    tk_ipl_free(&m3);
+    tk_frame_free(&f);
+}
+
 int main(void)
 {
     static const char *ref[] = {"2.044404608E-01.conf.txt", "2.045088163E-01.conf.txt",
@@ -342,5 +483,6 @@ int main(void)
     }
     for (int r = 0; r < 3; r++)
         test_methods_agree(ref[r]);
+    test_bit_identical();
     return done_testing();
 }
