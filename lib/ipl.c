@@ -370,17 +370,17 @@ static void build(tk_ipl *m, double *x)
                 continue;
             int code = m->seg_img[g];
             if (code == 13) {
-                int k = filter(simd, &set, qa, qb, xi, si, m->shift[13], m->nbr + m->npair,
-                               m->inv_s2 + m->npair);
-                memset(m->img + m->npair, 13, (size_t)k);
-                m->npair += (size_t)k;
+                m->npair += (size_t)filter(simd, &set, qa, qb, xi, si, m->shift[13],
+                                           m->nbr + m->npair, m->inv_s2 + m->npair);
             } else {
                 int k = filter(simd, &set, qa, qb, xi, si, m->shift[code], m->bbuf + m->nb,
                                m->bbuf_s2 + m->nb);
-                memset(m->bbuf_img + m->nb, code, (size_t)k);
+                for (int q = 0; q < k; q++)
+                    m->bbuf_img[m->nb + q] = (unsigned char)code;
                 m->nb += k;
             }
         }
+        memset(m->img + start, 13, m->npair - start);
         flush_particle(m, i, start);
     }
     finish_list(m);
