@@ -71,7 +71,7 @@ growth: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/growth.tsv)
 
 # ---- per Tf ----
 define TF_RULES
-$(call stamp,$(OUT)/Tf$(1)/.stamps/chain,N=$(N) START=$(START_$(1)) SEED=$(SEED) SWEEPS=$(shell echo $$(($(EQ_$(1)) + $(call glasses,$(1)) * $(SPACING)))) SPACING=$(SPACING))
+$(call stamp,$(OUT)/Tf$(1)/.stamps/chain,N=$(N) START=$(notdir $(START_$(1))) SEED=$(SEED) SWEEPS=$(shell echo $$(($(EQ_$(1)) + $(call glasses,$(1)) * $(SPACING)))) SPACING=$(SPACING))
 $(call stamp,$(OUT)/Tf$(1)/.stamps/glasses,EQ=$(EQ_$(1)) SPACING=$(SPACING) T_MD=$(T_MD) QUENCH_TIME=$(QUENCH_TIME) SEED=$(SEED))
 $(call stamp,$(OUT)/Tf$(1)/.stamps/sample,T_MD=$(T_MD) RUN_TIME=$(RUN_TIME) MIN_EVERY=$(MIN_EVERY) SEED=$(SEED) SAMPLE_OPTS=$(SAMPLE_OPTS))
 $(call stamp,$(OUT)/Tf$(1)/.stamps/merge,RUNS=$(RUNS))
@@ -125,9 +125,11 @@ endef
 
 # ---- per glass ----
 define GLASS_RULES
+# rewritten only when it changes: adding glasses to a Tf (a longer chain, a
+# new glasses.xyz) redoes nothing for the glasses already explored
 $(OUT)/Tf$(1)/g$(2)/glass.xyz: $(OUT)/Tf$(1)/glasses.xyz
 	@mkdir -p $$(@D)
-	conf-convert --frames $(2):$(2) -o $$@ $$<
+	conf-convert --frames $(2):$(2) -o $$@.new $$< && { cmp -s $$@.new $$@ && rm $$@.new || mv $$@.new $$@; }
 
 $(foreach r,$(run_ids),$(eval $(call RUN_RULES,$(1),$(2),$(r))))
 
