@@ -5,6 +5,8 @@
 # heated to 0.07 by the chain itself: equilibrium at 0.07 is approached from
 # below, which costs about one relaxation time instead of the ageing of a
 # random start.  The energy trace of the chain frames shows the approach.
+# The measurement of results/ ran 4 glasses per Tf first, then 4 more at
+# Tf = 0.092 (the pipeline extends the chain and explores only the new ones).
 N = 1500
 TFS = 0.092 0.07
 T_MD = 0.04
@@ -12,7 +14,7 @@ EQ_0.092 = 200000
 EQ_0.07 = 200000
 SPACING = 100000
 START_0.07 = $(TOP)/tests/data/reference/2.044404608E-01.conf.txt
-GLASSES_0.092 = 4
+GLASSES_0.092 = 8
 GLASSES_0.07 = 4
 GLASSES = 8
 # exploration depth: chosen from the growth curves (results/README.md)
