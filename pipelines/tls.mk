@@ -38,7 +38,9 @@ fail = { echo "tls.mk: making $(1) failed; the end of $(1).log:" >&2; tail -n 8 
 
 # stamp FILE CONTENT: FILE holds a stage's parameters; rewritten (new
 # mtime) only when they change.  A stamp made for the first time is dated
-# 1970, so that adding stamps to an existing run redoes nothing.
+# 1970, so that adding stamps to an existing run redoes nothing.  Stamps are
+# written when the makefile is read, so a dry run (make -n) with other
+# parameters records them too: the next run compares against those.
 stamp = $(shell f='$(1)'; c='$(2)'; mkdir -p "$${f%/*}"; \
   if [ ! -e "$$f" ]; then printf '%s\n' "$$c" > "$$f" && touch -d @0 "$$f"; \
   elif [ "$$(cat "$$f")" != "$$c" ]; then printf '%s\n' "$$c" > "$$f"; fi)
