@@ -67,6 +67,7 @@ int main(int argc, char **argv)
     char **sets = tk_xcalloc((size_t)argc, sizeof *sets), **unsets = tk_xcalloc((size_t)argc, sizeof *unsets);
     int nset = 0, nunset = 0;
     long first = 1, last = -1;
+    int frames_given = 0;
     while ((c = getopt_long(argc, argv, "t:o:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 't':
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
             break;
         case 'U': unsets[nunset++] = optarg; break;
         case 'F': {
+            frames_given = 1;
             char *colon = strchr(optarg, ':'), *end;
             if (!colon)
                 tk_usage_error("--frames: '%s' is not A:B", optarg);
@@ -128,7 +130,7 @@ int main(int argc, char **argv)
     }
     /* frames asked for but not there are an error, not an empty success */
     long want = last >= 0 ? last : first;
-    if (index < want)
+    if (frames_given && index < want)
         tk_die("--frames: frame %ld asked for, but the input holds %ld frame%s", want, index,
                index == 1 ? "" : "s");
     tk_output_commit(&out);
