@@ -31,7 +31,9 @@ for d in "$run"/Tf*/; do
         printf '#glass\te_is\tminima\tpairs\tdwps\ttls\n'
         for g in "$d"/g*/; do
             [ -e "$g/minima.bin" ] || continue
-            e=$(conf-convert --frames 1:1 "$g/run0.bin" | head -2 | grep -o ' epot=[^ ]*' | cut -d= -f2)
+            conf-convert --frames 1:1 "$g/run0.bin" > "$o/.first.xyz"
+            e=$(sed -n 2p "$o/.first.xyz" | grep -o ' epot=[^ ]*' | cut -d= -f2)
+            rm -f "$o/.first.xyz"
             nm=$(grep -ao 'TLSKIT-FRAME 1' "$g/minima.bin" | wc -l)
             np=$(grep -vc '^#' "$g/pairs.tsv" || true)
             nd=$(grep -c '^# id=' "$g/dwps.txt" || true)
@@ -45,8 +47,8 @@ for d in "$run"/Tf*/; do
             printf '#frame\tsweep\tepot\tq_prev\n'
             for ((k = 1; k <= n; k++)); do
                 conf-convert --frames $k:$k "$d/chain.xyz" > "$o/.cur.xyz"
-                s=$(head -2 "$o/.cur.xyz" | grep -o ' sweep=[^ ]*' | cut -d= -f2)
-                e=$(head -2 "$o/.cur.xyz" | grep -o ' epot=[^ ]*' | cut -d= -f2)
+                s=$(sed -n 2p "$o/.cur.xyz" | grep -o ' sweep=[^ ]*' | cut -d= -f2)
+                e=$(sed -n 2p "$o/.cur.xyz" | grep -o ' epot=[^ ]*' | cut -d= -f2)
                 q=nan
                 [ $k -gt 1 ] && q=$(conf-diff -r "$o/.prev.xyz" --no-header "$o/.cur.xyz" | cut -f7)
                 printf '%d\t%s\t%s\t%s\n' $k "$s" "$e" "$q"
