@@ -16,7 +16,8 @@
 # listed.
 #
 # Environment: EXPLORE_BASE (git revision of the baseline, default
-# 339b8b4), EXPLORE_RUNS (2), EXPLORE_TIME (20), EXPLORE_EVERY (1),
+# 339b8b4; built from this repository's history), EXPLORE_BASE_BIN (a
+# directory of baseline programs already built: no build), EXPLORE_RUNS (2), EXPLORE_TIME (20), EXPLORE_EVERY (1),
 # EXPLORE_GLASS, TLSKIT_BIN, TLSKIT_BENCH_OUT (bench/out).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,7 +36,11 @@ mkdir -p "$OUT"
 
 # the baseline build, once per revision, in the benchmark's own directory
 basedir=$OUT/base-$BASE
-if [ ! -x "$basedir/bin/is-sample" ]; then
+if [ -n "${EXPLORE_BASE_BIN:-}" ]; then
+    mkdir -p "$basedir" && rm -rf "$basedir/bin" && cp -r "$EXPLORE_BASE_BIN" "$basedir/bin"
+elif [ ! -x "$basedir/bin/is-sample" ]; then
+    git -C "$root" rev-parse --git-dir > /dev/null 2>&1 ||
+        { echo "bench/explore.sh: $root is not a git clone: set EXPLORE_BASE_BIN" >&2; exit 1; }
     echo "== building the baseline $BASE in $basedir"
     rm -rf "$basedir" && mkdir -p "$basedir"
     git -C "$root" archive "$BASE" | tar -x -C "$basedir"
