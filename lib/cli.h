@@ -13,6 +13,19 @@
 #define TK_VERSION "unknown"
 #endif
 
+struct option;
+
+/* getopt_long for every program: getopt's own messages are off (opterr = 0)
+ * and a bad option is one usage error naming it (exit 2): "unknown option
+ * '--foo'", "option '--seed' needs an argument", "option '--help' takes no
+ * argument", "option '--s' is ambiguous (--seed, --skin)". */
+int tk_getopt(int argc, char *const argv[], const char *optstring,
+              const struct option *longopts);
+/* The usage error for a '?' of getopt_long (optstring and longopts may be
+ * NULL: less precise). */
+_Noreturn void tk_bad_option(int argc, char *const argv[], const char *optstring,
+                             const struct option *longopts);
+
 /* Print usage to stdout and exit 0. */
 _Noreturn void tk_help(const char *usage);
 /* Print "prog (tlskit) VERSION" and exit 0. */

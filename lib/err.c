@@ -1,16 +1,24 @@
 /* err.c - error reporting, checked allocation, checked output. */
 #include "err.h"
+#include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char *tk_prog = "tlskit";
+static int saved_argc;
+static char **saved_argv;
 
 void tk_init(int argc, char **argv)
 {
-    (void)argc;
+    /* getopt's own messages off: a bad option is one message, ours (see
+     * tk_getopt and tk_usage_error) */
+    opterr = 0;
+    saved_argc = argc;
+    saved_argv = argv;
     if (argv && argv[0]) {
         const char *s = strrchr(argv[0], '/');
         tk_prog = s ? s + 1 : argv[0];
@@ -36,6 +44,13 @@ void tk_die(const char *fmt, ...)
 
 void tk_usage_error(const char *fmt, ...)
 {
+    /* the plain "unknown option" of a program that calls getopt_long
+     * itself: name the option from getopt's state */
+    if (saved_argv && strcmp(fmt, "unknown option") == 0 && (optopt || optind > 1)) {
+        char **argv = saved_argv;
+        saved_argv = NULL; /* once */
+        tk_bad_option(saved_argc, argv, NULL, NULL);
+    }
     va_list ap;
     va_start(ap, fmt);
     vmsg(fmt, ap);

@@ -13,6 +13,19 @@ void tk_diameter_set(double *sigma, long n)
         sigma[i] = tk_sigma_from_uniform((double)i / (double)n);
 }
 
+long tk_generate_min_n(double rho, double skin, tk_diameters dm)
+{
+    /* the deterministic set's largest diameter grows with n towards
+     * TK_SIGMA_MAX, the bound of random draws */
+    for (long n = 2; n < 100000000; n++) {
+        double smax = dm == TK_DIAM_RANDOM ? TK_SIGMA_MAX
+                                           : tk_sigma_from_uniform((double)(n - 1) / (double)n);
+        if (cbrt(n / rho) > 2 * (TK_XC * smax + skin))
+            return n;
+    }
+    return 100000000;
+}
+
 void tk_generate(tk_frame *f, long n, double rho, uint64_t seed, double ftol, tk_diameters dm)
 {
     tk_rng rng;
@@ -27,6 +40,17 @@ void tk_generate(tk_frame *f, long n, double rho, uint64_t seed, double ftol, tk
             f->sigma[i] = tk_sigma_from_uniform(tk_rng_uniform(&rng));
     else
         tk_diameter_set(f->sigma, n);
+    /* the box must hold the cutoff under the minimum image: N and rho are
+     * the caller's options, so a box too small is a usage error */
+    double smax = 0;
+    for (long i = 0; i < n; i++)
+        smax = fmax(smax, f->sigma[i]);
+    double need = 2 * (TK_XC * smax + TK_SKIN_DEFAULT);
+    if (!(f->L > need))
+        tk_usage_error("-N %ld at density %g: the box edge %.4g must exceed 2 x (cutoff %.4g + "
+                       "skin %.2g) = %.4g: take N >= %ld at this density (or a lower density)",
+                       n, rho, f->L, TK_XC * smax, TK_SKIN_DEFAULT, need,
+                       tk_generate_min_n(rho, TK_SKIN_DEFAULT, dm));
     for (long i = 0; i < 3 * n; i++)
         f->x[i] = f->origin[i % 3] + f->L * tk_rng_uniform(&rng);
     char where[64];

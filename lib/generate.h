@@ -17,7 +17,12 @@ void tk_diameter_set(double *sigma, long n);
 /* n diameters (tk_diameter_set, or drawn), uniform positions in a cubic box
  * of density rho centred on the origin, then (if ftol > 0) overlaps removed
  * by FIRE to max |F| <= ftol.  Records diameters=set|random in the metadata.
- * Dies with a message on failure (box too small, no convergence). */
+ * A box too small for the cutoff (n, rho from options) is a usage error
+ * (exit 2); no convergence a data error. */
 void tk_generate(tk_frame *f, long n, double rho, uint64_t seed, double ftol, tk_diameters dm);
+
+/* The least n whose box at density rho exceeds twice the largest cutoff
+ * plus skin (with the diameter set; with random draws, for any draw). */
+long tk_generate_min_n(double rho, double skin, tk_diameters dm);
 
 #endif

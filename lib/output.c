@@ -60,6 +60,30 @@ static void untrack(const char *tmp)
             pending[i] = NULL;
 }
 
+/* Die if the directory of path does not exist or is not a directory. */
+void tk_output_check_dir(const char *path)
+{
+    /* the directory part of path: "." when there is none */
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? tk_xstrdup(path) : tk_xstrdup(".");
+    if (slash)
+        dir[slash == path ? 1 : slash - path] = '\0';
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            tk_die("%s: cannot write: the directory %s does not exist", path, dir);
+    } else if (!S_ISDIR(st.st_mode)) {
+        tk_die("%s: cannot write: %s is not a directory", path, dir);
+    }
+    free(dir);
+}
+
+void tk_output_fail(const char *path, int err)
+{
+    tk_output_check_dir(path);
+    tk_die("%s: cannot write: %s", path, strerror(err));
+}
+
 static char *tmp_name(const char *path)
 {
     size_t n = strlen(path) + 32;
@@ -81,15 +105,15 @@ void tk_output_open(tk_output *o, const char *path)
          * replaced by a rename (think of /dev/null or /dev/full) */
         o->fp = fopen(path, "wb");
         if (!o->fp)
-            tk_die("%s: cannot open for writing: %s", path, strerror(errno));
+            tk_output_fail(path, errno);
         o->path = tk_xstrdup(path);
         return;
     }
     o->path = tk_xstrdup(path);
     o->tmp = tmp_name(path);
     o->fp = fopen(o->tmp, "wb");
-    if (!o->fp)
-        tk_die("%s: cannot create: %s", o->tmp, strerror(errno));
+    if (!o->fp) /* name the user's path, not the temporary */
+        tk_output_fail(path, errno);
     track(o->tmp);
 }
 
@@ -106,7 +130,7 @@ void tk_output_commit(tk_output *o)
         memset(o, 0, sizeof *o);
         return;
     }
-    tk_fclose_checked(o->fp, o->tmp);
+    tk_fclose_checked(o->fp, o->path);
     if (rename(o->tmp, o->path) != 0)
         tk_die("%s: cannot rename into place: %s", o->path, strerror(errno));
     untrack(o->tmp);
@@ -120,6 +144,6 @@ void tk_write_file_atomic(const char *path, const void *data, size_t n)
     tk_output o;
     tk_output_open(&o, path);
     if (fwrite(data, 1, n, o.fp) != n)
-        tk_die("%s: write error: %s", o.tmp, strerror(errno));
+        tk_die("%s: write error: %s", path, strerror(errno));
     tk_output_commit(&o);
 }

@@ -22,6 +22,13 @@ void tk_output_open(tk_output *o, const char *path);
 /* Flush, check, close and rename into place (or close stdout). */
 void tk_output_commit(tk_output *o);
 
+/* Die because path (or its temporary) cannot be created: the message names
+ * path and says when its directory does not exist. */
+_Noreturn void tk_output_fail(const char *path, int err);
+/* Die at once (the same message) if the directory of path does not exist:
+ * for outputs opened late, such as checkpoints. */
+void tk_output_check_dir(const char *path);
+
 /* Write a whole small file atomically (checkpoints). */
 void tk_write_file_atomic(const char *path, const void *data, size_t n);
 

@@ -26,8 +26,8 @@ static const char usage[] =
     "\n"
     "Options:\n"
     "  -N, --natoms N      number of particles (required; the box edge must\n"
-    "                      exceed 2 x (1.25 max sigma + 0.3): N >= 101 at\n"
-    "                      density 1)\n"
+    "                      exceed 2 x (1.25 max sigma + 0.3): N >= 96 at\n"
+    "                      density 1, N >= 101 with --random-diameters)\n"
     "      --rho RHO       number density N / L^3 (default 1)\n"
     "      --seed SEED     random seed (default 1); recorded in the metadata\n"
     "      --ftol F        force tolerance of the overlap removal (default 1e-3)\n"
@@ -62,7 +62,7 @@ int main(int argc, char **argv)
     int relax = 1, fmt = TK_FMT_XYZ, c;
     const char *outpath = "-";
     char *cmd = tk_cmdline(argc, argv);
-    while ((c = getopt_long(argc, argv, "N:t:o:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "N:t:o:hV", longopts)) != -1) {
         switch (c) {
         case 'N': n = tk_arg_long("--natoms", optarg, 1, 100000000); break;
         case 'r': rho = tk_arg_double_pos("--rho", optarg); break;

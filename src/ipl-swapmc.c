@@ -104,7 +104,7 @@ typedef struct {
 /* ---- checkpoint: a binary frame whose metadata is the chain state ---- */
 
 static void write_checkpoint(const opts *o, tk_frame *fr, const tk_swapmc *mc, long sweep,
-                             int tuned, const long win[2], chain_out *out)
+                             int tuned, const long win[2], chain_out *out, const char *cmd)
 {
     long out_bytes = 0;
     if (fflush(out->fp) != 0 || ferror(out->fp))
@@ -133,6 +133,9 @@ static void write_checkpoint(const opts *o, tk_frame *fr, const tk_swapmc *mc, l
     tk_meta_setf(m, "ckpt_counts", "%ld %ld %ld %ld %ld %ld", mc->try_disp, mc->acc_disp,
                  mc->try_swap, mc->acc_swap, win[0], win[1]);
     tk_meta_setf(m, "ckpt_out_bytes", "%ld", out_bytes);
+    /* the command that started the chain: the history of every frame, also
+     * of those written after a resume */
+    tk_meta_set(m, "ckpt_cmd", cmd);
     tk_output co;
     tk_output_open(&co, o->ckpt);
     tk_write_frame(co.fp, &ck, TK_FMT_BIN);
@@ -144,7 +147,7 @@ static void write_checkpoint(const opts *o, tk_frame *fr, const tk_swapmc *mc, l
 static const char *ckpt_keys[] = {"ckpt",       "ckpt_sweep",  "ckpt_T",     "ckpt_pswap",
                                   "ckpt_delta", "ckpt_tuned",  "ckpt_fixed", "ckpt_fmt",
                                   "ckpt_every", "ckpt_tune",   "ckpt_seed",  "ckpt_E",
-                                  "ckpt_rng",   "ckpt_counts", "ckpt_out_bytes"};
+                                  "ckpt_rng",   "ckpt_counts", "ckpt_out_bytes", "ckpt_cmd"};
 
 static const char *ck_get(const tk_frame *f, const char *key, const char *path)
 {
@@ -193,7 +196,7 @@ int main(int argc, char **argv)
               .seed = 1, .fmt = TK_FMT_XYZ, .progress = isatty(2), .ckpt_every = 600};
     char *cmd = tk_cmdline(argc, argv);
     int c;
-    while ((c = getopt_long(argc, argv, "T:N:t:o:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "T:N:t:o:hV", longopts)) != -1) {
         switch (c) {
         case 'T': o.T = tk_arg_double_pos("--temp", optarg); o.given_T = 1; break;
         case 'S': o.sweeps = tk_arg_long("--sweeps", optarg, 0, 1L << 50); break;
@@ -252,6 +255,8 @@ int main(int argc, char **argv)
             tk_usage_error("-o %s: with --checkpoint or --resume the output must be a regular "
                            "file", o.outpath);
     }
+    if (o.ckpt) /* written first after --checkpoint-every seconds: fail now */
+        tk_output_check_dir(o.ckpt);
     if (o.ckpt && !o.resume && access(o.ckpt, F_OK) == 0)
         tk_usage_error("checkpoint %s exists: continue that chain with --resume %s, or remove it",
                        o.ckpt, o.ckpt);
@@ -312,6 +317,13 @@ int main(int argc, char **argv)
             sscanf(ck_get(&fr, "ckpt_counts", p), "%ld %ld %ld %ld %ld %ld", &counts[0],
                    &counts[1], &counts[2], &counts[3], &counts[4], &counts[5]) != 6)
             tk_die("%s: damaged checkpoint (rng or counts)", p);
+        /* frames record the chain's own command, not this resume (a
+         * checkpoint of an older version has none: then this command) */
+        const char *ccmd = tk_meta_get(&fr.meta, "ckpt_cmd");
+        if (ccmd) {
+            free(cmd);
+            cmd = tk_xstrdup(ccmd);
+        }
         for (size_t k = 0; k < sizeof ckpt_keys / sizeof *ckpt_keys; k++)
             tk_meta_del(&fr.meta, ckpt_keys[k]);
         snprintf(where, sizeof where, "%s", o.resume);
@@ -338,9 +350,16 @@ int main(int argc, char **argv)
         tk_usage_error("a LAMMPS data file holds one frame: use -t xyz or bin with --every");
 
     tk_swapmc mc;
-    if (tk_swapmc_init(&mc, fr.n, fr.L, fr.origin, fr.x, fr.sigma, o.T, o.delta, o.pswap) != 0)
+    if (tk_swapmc_init(&mc, fr.n, fr.L, fr.origin, fr.x, fr.sigma, o.T, o.delta, o.pswap) != 0) {
+        if (o.natoms) /* -N and --rho made the box: a bad argument */
+            tk_usage_error("-N %ld at density %g: the box edge %.4g must exceed 2 x (cutoff %.4g "
+                           "+ skin %.2g): take N >= %ld at this density (or a lower density)",
+                           o.natoms, o.rho, fr.L, mc.rc, mc.skin,
+                           tk_generate_min_n(o.rho, mc.skin, o.random_diameters ? TK_DIAM_RANDOM
+                                                                                : TK_DIAM_SET));
         tk_die("%s: box edge %.6g is too small for %d particles (must exceed 2 x (%.4g + "
                "%.4g))", where, fr.L, fr.n, mc.rc, mc.skin);
+    }
     if (o.resume) {
         memcpy(mc.rng.s, rng_state, sizeof rng_state);
         mc.E = E;
@@ -381,7 +400,7 @@ int main(int argc, char **argv)
         } else {
             out.fp = fopen(out.partial, "wb");
             if (!out.fp)
-                tk_die("%s: cannot create: %s", out.partial, strerror(errno));
+                tk_output_fail(o.outpath, errno);
         }
     } else if (o.outpath) {
         tk_output_open(&out.plain, o.outpath);
@@ -458,7 +477,7 @@ int main(int argc, char **argv)
         }
         if (o.ckpt && (stop_requested || t - tckpt > o.ckpt_every || sweep == o.sweeps)) {
             long win[2] = {win_try, win_acc};
-            write_checkpoint(&o, &fr, &mc, sweep, tuned, win, &out);
+            write_checkpoint(&o, &fr, &mc, sweep, tuned, win, &out, cmd);
             tckpt = t;
         }
         if (stop_requested) {

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
     double etol = 1e-8, dtol = 1e-3;
     int fmt = TK_FMT_BIN, c;
     char *cmd = tk_cmdline(argc, argv);
-    while ((c = getopt_long(argc, argv, "t:o:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "t:o:hV", longopts)) != -1) {
         switch (c) {
         case 'X': trpath = optarg; break;
         case 'E': etol = tk_arg_double_pos("--etol", optarg); break;

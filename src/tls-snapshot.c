@@ -413,7 +413,7 @@ int main(int argc, char **argv)
     long pairk = -1;
     double thr = 0, dtol = TK_SAME_DTOL;
     int c;
-    while ((c = getopt_long(argc, argv, "p:o:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "p:o:hV", longopts)) != -1) {
         switch (c) {
         case 'p': pairk = tk_arg_long("--pair", optarg, 0, 1L << 40); break;
         case 'T': thr = tk_arg_double_pos("--threshold", optarg); break;

@@ -115,6 +115,44 @@ usage_error() {
     [ "$nfail" -eq 0 ]
 }
 
+@test "every program: a bad option is one line naming it, then the --help hint (no getopt line)" {
+    # getopt's own "unrecognized option" line came first, then ours
+    hint() { echo "Try '$1 --help' for more information."; }
+    nfail=0
+    for p in $(programs); do
+        xrun "$p" --no-such-option < /dev/null
+        want="$p: unknown option '--no-such-option'"$'\n'"$(hint "$p")"
+        [ "$stderr" = "$want" ] || { say "$p --no-such-option: stderr '$stderr'"; nfail=$((nfail + 1)); }
+        xrun "$p" -Z --help < /dev/null
+        want="$p: unknown option '-Z'"$'\n'"$(hint "$p")"
+        [ "$stderr" = "$want" ] || { say "$p -Z: stderr '$stderr'"; nfail=$((nfail + 1)); }
+        # -Z last: one line naming -Z whatever the program (a program that
+        # calls getopt_long itself cannot tell "unknown" from "no argument")
+        xrun "$p" -Z < /dev/null
+        [ "${#stderr_lines[@]}" -eq 2 ] && [[ ${stderr_lines[0]} == "$p: "*"'-Z'"* ]] ||
+            { say "$p -Z (last): stderr '$stderr'"; nfail=$((nfail + 1)); }
+        xrun "$p" --help=yes < /dev/null
+        want="$p: option '--help' takes no argument"$'\n'"$(hint "$p")"
+        [ "$stderr" = "$want" ] || { say "$p --help=yes: stderr '$stderr'"; nfail=$((nfail + 1)); }
+    done
+    [ "$nfail" -eq 0 ]
+}
+
+@test "a missing option argument and an ambiguous abbreviation are named, one line each" {
+    usage_error conf-gen -N
+    [ "${stderr_lines[0]}" = "conf-gen: option '-N' needs an argument" ]
+    usage_error conf-gen --natoms
+    [ "${stderr_lines[0]}" = "conf-gen: option '--natoms' needs an argument" ]
+    usage_error md-quench -T 0.1 --s 3
+    [ "${stderr_lines[0]}" = "md-quench: option '--s' is ambiguous: --seed, --skin" ]
+    [ "${#stderr_lines[@]}" -eq 2 ]
+    # a short option in the middle of a cluster, after a long one
+    usage_error md-quench -T 0.1 --progress -xT 0.2
+    [ "${stderr_lines[0]}" = "md-quench: unknown option '-x'" ]
+    # abbreviations that are unique still work
+    conf-gen --nat 150 --se 2 > /dev/null
+}
+
 @test "every program: --help and --version to a full disk fail with a write error" {
     nfail=0
     for p in $(programs); do
@@ -149,6 +187,26 @@ usage_error() {
     [[ $stderr == *"'pdf'"* ]]
     usage_error conf-gen -N 150 -t pdf
     [[ $stderr == *"'pdf'"* ]]
+}
+
+@test "conf-gen and ipl-swapmc -N 50: a box too small for the cutoff is a usage error" {
+    # a bad argument (exit 2), not a data error (exit 1)
+    usage_error conf-gen -N 50
+    [[ ${stderr_lines[0]} == "conf-gen: -N 50 at density 1: the box edge 3.684 must exceed"*"take N >= 96"* ]]
+    usage_error conf-gen -N 200 --rho 5
+    usage_error ipl-swapmc -N 50 -T 0.1 --sweeps 1
+    [[ ${stderr_lines[0]} == "ipl-swapmc: -N 50 at density 1: the box edge 3.684 must exceed"* ]]
+    # the Monte Carlo neighbour list needs a larger skin than conf-gen's
+    conf-gen -N 100 > /dev/null
+    usage_error ipl-swapmc -N 100 -T 0.1 --sweeps 1
+    [[ ${stderr_lines[0]} == *"take N >= 110"* ]]
+    ipl-swapmc -N 110 -T 0.1 --sweeps 1 > /dev/null
+    conf-gen -N 96 > /dev/null
+    # a frame read from a file is data: exit 1
+    conf-gen -N 200 --rho 0.05 > dilute.xyz
+    awk 'NR == 2 { gsub(/Lattice="[^"]*"/, "Lattice=\"3 0 0 0 3 0 0 0 3\"") } 1' dilute.xyz > small.xyz
+    xrun ipl-swapmc -T 0.1 --sweeps 1 small.xyz
+    [ "$status" -eq 1 ]
 }
 
 @test "other bad option values and operands are usage errors" {
@@ -238,6 +296,41 @@ usage_error() {
     [ "$status" -eq 0 ]
     cmp g.xyz copy.xyz
     [ -z "$(compgen -G 'g.xyz.*')" ]
+}
+
+@test "every output into a missing directory: one line naming the user's path, not the temporary" {
+    # the message named FILE.tmpPID; now the path given, and why
+    conf-gen -N 150 > g.xyz
+    h='#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag\n'
+    printf "$h"'a\t4000\t0.1\t0.1001\t1e-4\tnan\t1e-5\t0.01\t0.5\t4\t1e-9\t0\n' > t.tsv
+    nfail=0
+    check() { # PATH CMD...: CMD fails writing PATH (whose directory is missing)
+        local path=$1 dir=${1%/*}
+        shift
+        xrun "$@" < /dev/null
+        want="$1: $path: cannot write: the directory $dir does not exist"
+        if [ "$status" -ne 1 ] || [ "$stderr" != "$want" ]; then
+            say "$*: status $status, stderr '$stderr', want '$want'"
+            nfail=$((nfail + 1))
+        fi
+    }
+    check no/dir/out.xyz conf-gen -N 150 -o no/dir/out.xyz
+    check no/out.xyz conf-convert -o no/out.xyz g.xyz
+    check no/out.xyz md-quench -T 0 -o no/out.xyz g.xyz
+    check no/log.tsv md-quench -T 0 --log no/log.tsv g.xyz
+    check no/out.xyz ipl-swapmc -T 0.2 --sweeps 1 -o no/out.xyz g.xyz
+    check no/out.xyz ipl-swapmc -T 0.2 --sweeps 1 --checkpoint ck -o no/out.xyz g.xyz
+    check no/ck ipl-swapmc -T 0.2 --sweeps 1 --checkpoint no/ck g.xyz
+    check no/t.tsv is-sample --transitions no/t.tsv -o m.bin g.xyz
+    check no/m.bin is-sample --transitions t.tsv -o no/m.bin g.xyz
+    check no/b.bin neb-ci --bands -o no/b.bin
+    check no/d.txt dwp-split -o no/d.txt
+    check no/s.tsv dwp-split --summary no/s.tsv
+    check no/l.tsv schrod1d -o no/l.tsv
+    check no/c.tsv tls-density -N 100 --curve no/c.tsv t.tsv
+    check no/h.tsv tls-density -N 100 --hist no/h.tsv t.tsv
+    [ "$nfail" -eq 0 ]
+    [ ! -e no ] && [ ! -e ck ] && [ -z "$(compgen -G '*.tmp*')" ]
 }
 
 @test "-o into a missing directory exits 1 naming the path" {
