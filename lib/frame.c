@@ -1,6 +1,7 @@
 /* frame.c - frames and their metadata. */
 #include "frame.h"
 #include "err.h"
+#include "ipl.h"
 
 #include <errno.h>
 #include <math.h>
@@ -218,4 +219,62 @@ void tk_wrap(int n, double L, const double origin[3], double *x)
                     *p = origin[k];
             }
         }
+}
+
+/* Minimum-image distance of particles i and j, and r / sigma_ij. */
+static double pair_x(const tk_frame *f, int i, int j, double *r)
+{
+    double r2 = 0;
+    for (int k = 0; k < 3; k++) {
+        double d = tk_mic(f->x[3 * i + k] - f->x[3 * j + k], f->L);
+        r2 += d * d;
+    }
+    *r = sqrt(r2);
+    return *r / tk_sigma_ij(f->sigma[i], f->sigma[j]);
+}
+
+double tk_frame_closest(const tk_frame *f, int *pi, int *pj, double *pr)
+{
+    double best = INFINITY, rbest = INFINITY, r;
+    int bi = -1, bj = -1;
+    for (int i = 0; i < f->n; i++)
+        for (int j = i + 1; j < f->n; j++) {
+            double x = pair_x(f, i, j, &r);
+            if (x < best || bi < 0) {
+                best = x;
+                rbest = r;
+                bi = i;
+                bj = j;
+            }
+        }
+    if (pi)
+        *pi = bi;
+    if (pj)
+        *pj = bj;
+    if (pr)
+        *pr = rbest;
+    return best;
+}
+
+long tk_frame_interacting(const tk_frame *f, long max)
+{
+    long count = 0;
+    double r;
+    for (int i = 0; i < f->n && count < max; i++)
+        for (int j = i + 1; j < f->n && count < max; j++)
+            count += pair_x(f, i, j, &r) < TK_XC;
+    return count;
+}
+
+const char *tk_frame_overlap(const tk_frame *f)
+{
+    static char msg[200];
+    int i, j;
+    double r, x = tk_frame_closest(f, &i, &j, &r);
+    if (i < 0)
+        snprintf(msg, sizeof msg, "%d particle%s", f->n, f->n == 1 ? "" : "s");
+    else
+        snprintf(msg, sizeof msg, "particles %d and %d overlap (distance %.3g, %.3g sigma_ij)",
+                 i + 1, j + 1, r, x);
+    return msg;
 }

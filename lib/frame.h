@@ -59,6 +59,18 @@ double tk_frame_volume(const tk_frame *f);
  * left bit-identical. */
 void tk_wrap(int n, double L, const double origin[3], double *x);
 
+/* Checks on a frame under the model (O(n^2): for error paths and one-off
+ * checks, not inner loops).  tk_frame_closest: the pair (i, j) closest in
+ * units of its sigma_ij; returns x = r / sigma_ij (inf, i = j = -1, for
+ * fewer than two particles) and its distance *r.  tk_frame_interacting: the
+ * number of pairs closer than the cutoff 1.25 sigma_ij, counted up to max
+ * (0: no particle interacts with any other).  tk_frame_overlap: "particles
+ * I and J overlap (distance R, X sigma_ij)" for the closest pair (1-based),
+ * for messages about a non-finite energy. */
+double tk_frame_closest(const tk_frame *f, int *i, int *j, double *r);
+long tk_frame_interacting(const tk_frame *f, long max);
+const char *tk_frame_overlap(const tk_frame *f);
+
 /* Minimum-image difference a - b in a cubic box of edge L. */
 static inline double tk_mic(double d, double L)
 {

@@ -701,7 +701,7 @@ static void read_lammps(tk_reader *r, tk_frame *f)
                  lo[0], hi[0], 'x' + d, lo[d], hi[d]);
 
     lmp_atom *at = NULL;
-    long *vid = NULL;
+    long *vid = NULL, *vline = NULL;
     double *vel = NULL;
     int got_atoms = 0, got_vel = 0;
     while (sec) {
@@ -735,7 +735,10 @@ static void read_lammps(tk_reader *r, tk_frame *f)
             }
             got_atoms = 1;
         } else if (strcmp(sec, "Velocities") == 0) {
+            if (got_vel)
+                rdie(r, 1, "LAMMPS data file: two Velocities sections");
             vid = tk_xmalloc((size_t)natoms * sizeof *vid);
+            vline = tk_xmalloc((size_t)natoms * sizeof *vline);
             vel = tk_xmalloc(3 * (size_t)natoms * sizeof *vel);
             for (long i = 0; i < natoms; i++) {
                 if (!next_nonblank(r))
@@ -746,6 +749,7 @@ static void read_lammps(tk_reader *r, tk_frame *f)
                 if (nf != 4 && nf != 7)
                     rdie(r, 1, "Velocities line %ld: expected 4 fields, found %d", i + 1, nf);
                 vid[i] = integer(r, fld[0], "atom id");
+                vline[i] = r->line;
                 for (int d = 0; d < 3; d++)
                     vel[3 * i + d] = num(r, fld[1 + d], "velocity");
             }
@@ -812,16 +816,28 @@ static void read_lammps(tk_reader *r, tk_frame *f)
         memcpy(f->x + 3 * i, at[i].x, sizeof at[i].x);
     }
     if (got_vel) {
-        /* ids are sorted: place each velocity by binary search */
+        /* ids are sorted: place each velocity by binary search; every atom
+         * exactly once (a repeated id would leave another atom's velocity
+         * unset: garbage, or the previous frame's) */
+        unsigned char *set = tk_xcalloc((size_t)natoms, 1);
         for (long i = 0; i < natoms; i++) {
             long *p = bsearch(&vid[i], f->id, (size_t)natoms, sizeof *f->id, cmp_long);
             if (!p)
-                rdie(r, 0, "Velocities: atom id %ld is not in the Atoms section", vid[i]);
+                tk_die("%s:%ld: frame %ld: Velocities: atom id %ld is not in the Atoms section",
+                       r->name, vline[i], r->frame, vid[i]);
+            if (set[p - f->id]++)
+                tk_die("%s:%ld: frame %ld: Velocities: atom id %ld appears twice (every atom "
+                       "needs exactly one velocity)", r->name, vline[i], r->frame, vid[i]);
             memcpy(f->v + 3 * (p - f->id), vel + 3 * i, 3 * sizeof *vel);
         }
+        for (long i = 0; i < natoms; i++)
+            if (!set[i])
+                rdie(r, 0, "Velocities: no velocity for atom id %ld", f->id[i]);
+        free(set);
     }
     free(at);
     free(vid);
+    free(vline);
     free(vel);
 }
 
@@ -952,8 +968,10 @@ int tk_input_next(tk_input *in, tk_frame *f)
             tk_reader_open(&in->r, in->paths[in->i]);
             in->open = 1;
         }
-        if (tk_read_frame(&in->r, f))
+        if (tk_read_frame(&in->r, f)) {
+            in->count++;
             return 1;
+        }
         tk_reader_close(&in->r);
         in->open = 0;
         in->i++;
@@ -967,6 +985,24 @@ const char *tk_input_where(const tk_input *in)
     snprintf(buf, sizeof buf, "%s: frame %ld", in->open ? in->r.name : "input",
              in->open ? in->r.frame : 0L);
     return buf;
+}
+
+const char *tk_input_names(const tk_input *in)
+{
+    static char buf[600];
+    const char *a = strcmp(in->paths[0], "-") == 0 ? "stdin" : in->paths[0];
+    const char *b = strcmp(in->paths[in->n - 1], "-") == 0 ? "stdin" : in->paths[in->n - 1];
+    if (in->n == 1)
+        snprintf(buf, sizeof buf, "%s", a);
+    else
+        snprintf(buf, sizeof buf, "%s ... %s (%d inputs)", a, b, in->n);
+    return buf;
+}
+
+void tk_input_require(const tk_input *in)
+{
+    if (in->count == 0)
+        tk_die("%s: no frame in the input", tk_input_names(in));
 }
 
 void tk_input_close(tk_input *in)

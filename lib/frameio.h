@@ -49,6 +49,7 @@ typedef struct {
     char **paths;
     int n, i;
     int open;
+    long count; /* frames read so far, over all inputs */
     tk_reader r;
 } tk_input;
 
@@ -57,6 +58,11 @@ int tk_input_next(tk_input *in, tk_frame *f);
 /* "name: frame K" of the frame last read, for messages. */
 const char *tk_input_where(const tk_input *in);
 void tk_input_close(tk_input *in);
+/* After the last tk_input_next: die with "NAME: no frame in the input"
+ * when the inputs held no frame at all (empty, or blank lines only). */
+void tk_input_require(const tk_input *in);
+/* The inputs for messages: "stdin", "FILE" or "FIRST ... LAST (K inputs)". */
+const char *tk_input_names(const tk_input *in);
 
 void tk_write_frame(FILE *out, const tk_frame *f, tk_format fmt);
 /* Extended XYZ with ncol extra real per-atom columns described by props

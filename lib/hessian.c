@@ -46,6 +46,12 @@ int tk_hessian_eigenvalues(const tk_frame *f, double *w)
     if (!H)
         tk_die("out of memory for a %d x %d Hessian", n3, n3);
     tk_hessian(f, H);
+    /* overlapping particles give inf or nan: no eigenvalues to speak of */
+    for (size_t k = 0; k < (size_t)n3 * n3; k++)
+        if (!isfinite(H[k])) {
+            free(H);
+            return TK_HESSIAN_NOT_FINITE;
+        }
     int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', n3, H, n3, w);
     free(H);
     return info;

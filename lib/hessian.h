@@ -13,7 +13,10 @@
 
 /* Fill H (3n x 3n, row major) for frame f. */
 void tk_hessian(const tk_frame *f, double *H);
-/* Eigenvalues of the Hessian of f into w (3n, ascending); 0 on success. */
+/* Eigenvalues of the Hessian of f into w (3n, ascending); 0 on success,
+ * TK_HESSIAN_NOT_FINITE when an entry is inf or nan (overlapping
+ * particles), else LAPACK's info. */
+#define TK_HESSIAN_NOT_FINITE (-1000)
 int tk_hessian_eigenvalues(const tk_frame *f, double *w);
 
 #endif

@@ -101,6 +101,15 @@ long tk_minlib_find(const tk_minlib *lib, double e, const double *x)
 
 long tk_minlib_add(tk_minlib *lib, double e, const double *x, long run, long k)
 {
+    /* v > 0 inside the cutoff: e = 0 exactly means that no two particles
+     * interact.  Then every configuration is a "minimum" (positions are
+     * arbitrary, forces zero): not an isolated minimum, and a library of
+     * them would count transitions between nothing */
+    if (e == 0)
+        tk_die("a minimum of energy 0: no pair of particles interacts (all further apart than "
+               "the cutoff 1.25 sigma_ij), so every configuration is a minimum: the landscape "
+               "is flat, there is nothing to sample (%d particle%s in a box of %g: too dilute)",
+               lib->n, lib->n == 1 ? "" : "s", lib->L);
     if (lib->count == lib->cap) {
         lib->cap = lib->cap ? 2 * lib->cap : 256;
         lib->m = tk_xrealloc(lib->m, lib->cap * sizeof *lib->m);

@@ -42,7 +42,9 @@ long tk_minlib_find(const tk_minlib *lib, double e, const double *x);
 /* The same with other tolerances (is-sample's loose identification). */
 long tk_minlib_find_tol(const tk_minlib *lib, double e, const double *x, double etol,
                         double dtol);
-/* Add a new minimum; returns its index (= count - 1). */
+/* Add a new minimum; returns its index (= count - 1).  A minimum of energy
+ * exactly 0 (no pair interacts: a flat landscape, every configuration a
+ * "minimum") is a fatal error. */
 long tk_minlib_add(tk_minlib *lib, double e, const double *x, long run, long k);
 /* Largest single-particle displacement between x (double) and m (float),
  * the mean displacement removed. */

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
     int nset = 0, nunset = 0;
     long first = 1, last = -1;
     int frames_given = 0;
-    while ((c = getopt_long(argc, argv, "t:o:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "t:o:hV", longopts)) != -1) {
         switch (c) {
         case 't':
             if ((fmt = tk_format_parse(optarg)) < 0)
@@ -129,8 +129,10 @@ int main(int argc, char **argv)
         tk_write_frame(out.fp, &fr, fmt);
     }
     /* frames asked for but not there are an error, not an empty success */
+    if (!frames_given)
+        tk_input_require(&in);
     long want = last >= 0 ? last : first;
-    if (frames_given && index < want)
+    if (index < want)
         tk_die("--frames: frame %ld asked for, but the input holds %ld frame%s", want, index,
                index == 1 ? "" : "s");
     tk_output_commit(&out);

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
     const char *refpath = NULL;
     double a = 0.3;
     int header = 1, keep_drift = 0, c;
-    while ((c = getopt_long(argc, argv, "r:a:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "r:a:hV", longopts)) != -1) {
         switch (c) {
         case 'r': refpath = optarg; break;
         case 'a': a = tk_arg_double_pos("--overlap", optarg); break;
@@ -106,6 +106,7 @@ int main(int argc, char **argv)
                s.dist, s.dist / sqrt(fr.n), s.dmax, s.pr,
                (double)inside / fr.n, swapped);
     }
+    tk_input_require(&in);
     free(d);
     tk_frame_free(&ref);
     tk_frame_free(&fr);

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
                                              {0, 0, 0, 0}};
     int header = 1, c;
     double skin = TK_SKIN_DEFAULT;
-    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "hV", longopts)) != -1) {
         switch (c) {
         case 'H': header = 0; break;
         case 's': skin = tk_arg_double_pos("--skin", optarg); break;
@@ -70,7 +70,14 @@ int main(int argc, char **argv)
             fcap = fr.n;
             f = tk_xrealloc(f, 3 * (size_t)fcap * sizeof *f);
         }
-        double w, e = tk_ipl_forces(&m, fr.x, f, &w);
+        double w, e = tk_ipl_forces(&m, fr.x, f, &w), fm = tk_fmax(fr.n, f);
+        if (!isfinite(e) || !isfinite(fm) || !isfinite(w)) {
+            /* a frame no model quantity can be given for: an error, as in
+             * md-quench, ipl-swapmc and neb-ci */
+            tk_ipl_free(&m);
+            free(f);
+            tk_die("%s: the energy is not finite: %s", tk_input_where(&in), tk_frame_overlap(&fr));
+        }
         double V = tk_frame_volume(&fr), p = w / (3 * V), ekin = NAN;
         if (fr.has_v) {
             double k = 0;
@@ -80,9 +87,10 @@ int main(int argc, char **argv)
             p += 2 * k / (3 * V);
         }
         printf("%s\t%ld\t%d\t%.17g\t%.10g\t%.12f\t%.6e\t%.10g\t%.10g\n", in.r.name, in.r.frame,
-               fr.n, fr.L, fr.n / V, e / fr.n, tk_fmax(fr.n, f), p, ekin);
+               fr.n, fr.L, fr.n / V, e / fr.n, fm, p, ekin);
         tk_ipl_free(&m);
     }
+    tk_input_require(&in);
     free(f);
     tk_frame_free(&fr);
     tk_input_close(&in);

@@ -40,7 +40,7 @@ int main(int argc, char **argv)
                                              {0, 0, 0, 0}};
     double tol = 1e-6;
     int all = 0, header = 1, c;
-    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "hV", longopts)) != -1) {
         switch (c) {
         case 't': tol = tk_arg_double_pos("--tol", optarg); break;
         case 'E': all = 1; break;
@@ -57,10 +57,26 @@ int main(int argc, char **argv)
     if (header)
         puts(all ? "#input\tframe\tk\tlambda" : "#input\tframe\tnatoms\tnneg\tnzero\tlmin\tl1\tl2\tl3");
     while (tk_input_next(&in, &f)) {
+        if (f.n < 2)
+            tk_die("%s: 1 particle: no pair, no vibration (the Hessian needs at least 2 "
+                   "particles)", tk_input_where(&in));
         int n3 = 3 * f.n;
         double *w = tk_xmalloc((size_t)n3 * sizeof *w);
-        if (tk_hessian_eigenvalues(&f, w) != 0)
-            tk_die("%s: the eigenvalue solver failed", tk_input_where(&in));
+        int info = tk_hessian_eigenvalues(&f, w);
+        if (info != 0) {
+            /* say why, then free everything: nothing left for the leak checker */
+            char msg[1000];
+            if (info == TK_HESSIAN_NOT_FINITE)
+                snprintf(msg, sizeof msg, "%s: the Hessian is not finite: %s",
+                         tk_input_where(&in), tk_frame_overlap(&f));
+            else
+                snprintf(msg, sizeof msg, "%s: the eigenvalue solver failed (LAPACK info %d)",
+                         tk_input_where(&in), info);
+            free(w);
+            tk_frame_free(&f);
+            tk_input_close(&in);
+            tk_die("%s", msg);
+        }
         if (all) {
             for (int k = 0; k < n3; k++)
                 printf("%s\t%ld\t%d\t%.12g\n", in.r.name, in.r.frame, k, w[k]);
@@ -80,6 +96,7 @@ int main(int argc, char **argv)
         }
         free(w);
     }
+    tk_input_require(&in);
     tk_frame_free(&f);
     tk_input_close(&in);
     return tk_finish();

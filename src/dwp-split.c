@@ -452,8 +452,10 @@ static int next_frame(tk_input *in, tk_frame *f)
             if (ch != EOF)
                 ungetc(ch, in->r.fp);
         }
-        if (tk_read_frame(&in->r, f))
+        if (tk_read_frame(&in->r, f)) {
+            in->count++;
             return 1;
+        }
         tk_reader_close(&in->r);
         in->open = 0;
         in->i++;
@@ -506,7 +508,7 @@ int main(int argc, char **argv)
     tk_neb_defaults(&o.neb);
     const char *outpath = "-", *sumpath = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "n:k:o:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "n:k:o:hV", longopts)) != -1) {
         switch (c) {
         case 'D': o.depth = tk_arg_double_pos("--depth", optarg); break;
         case 'L': o.dtol = tk_arg_double_pos("--dtol", optarg); break;
@@ -626,6 +628,8 @@ int main(int argc, char **argv)
         tk_frame_free(&proto);
         have = next_frame(&in, &f);
     }
+    if (in.count == 0) /* no pair upstream (the pipeline's glass without pairs) */
+        tk_warn("%s: no frame in the input: no band, no DWP written", tk_input_names(&in));
     if (sp.duplicates)
         tk_warn("%ld DWPs were found again on the paths of other pairs and written once",
                 sp.duplicates);

@@ -106,7 +106,7 @@ int main(int argc, char **argv)
     const char *outpath = "-", *logpath = NULL;
     char *cmd = tk_cmdline(argc, argv);
     int c;
-    while ((c = getopt_long(argc, argv, "T:t:o:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "T:t:o:hV", longopts)) != -1) {
         switch (c) {
         case 'T': o.T = tk_arg_double("--temp", optarg); break;
         case 'F': o.T0 = tk_arg_double("--from", optarg); o.have_T0 = 1; break;
@@ -273,6 +273,7 @@ int main(int argc, char **argv)
         tk_md_free(&md);
         tk_ipl_free(&m);
     }
+    tk_input_require(&in); /* a quench of nothing is a mistake upstream */
     if (logpath)
         tk_output_commit(&lg);
     tk_output_commit(&out);

@@ -110,7 +110,7 @@ int main(int argc, char **argv)
     int samples = 201, progress = isatty(2), bands = 0, bfmt = TK_FMT_BIN, c;
     long chunk = 0, nchunk = 1;
     const char *outpath = "-", *imgpath = NULL;
-    while ((c = getopt_long(argc, argv, "n:k:t:o:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "n:k:t:o:hV", longopts)) != -1) {
         switch (c) {
         case 'n': no.nimages = (int)tk_arg_long("--images", optarg, 1, 1000); break;
         case 'k': no.k = tk_arg_double_pos("--spring", optarg); break;
@@ -278,6 +278,8 @@ int main(int argc, char **argv)
     }
     if (refused[0]) /* the one pair of the input */
         tk_die("%s", refused);
+    if (in.count == 0) /* pair-select found no pair: a result, not an error */
+        tk_warn("%s: no frame in the input: no pair, nothing written", tk_input_names(&in));
     if (nsame)
         tk_warn("%ld of %ld pairs skipped: their two frames are the same minimum (no band, no "
                 "record)", nsame, npair);

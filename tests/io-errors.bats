@@ -273,26 +273,56 @@ poke() {
 
 # ---------------------------------------------------------------- empty input
 
-@test "empty input is a valid stream of zero frames" {
-    # A stream of zero frames is valid, as an empty file is for cat or wc:
-    # conf-info prints just its header line and exits 0, conf-convert prints
-    # nothing and exits 0.  The same for blank lines only.
+@test "empty input where a frame is required is an error naming the input" {
+    # conf-info, conf-convert, conf-diff, conf-modes and md-quench compute
+    # or convert frames: no frame at all is a mistake upstream (an empty
+    # file, a failed stage), not an empty success.  The same for blank
+    # lines only.  (The table programs print their header first.)
     printf '\n\n  \n' > blank.xyz
     : > empty.xyz
+    nfail=0
     for src in /dev/null empty.xyz blank.xyz; do
-        xrun conf-info < "$src"
-        [ "$status" -eq 0 ]
-        [ "$output" = "$HEADER" ]
-        [ -z "$stderr" ]
-        xrun conf-info --no-header "$src"
-        [ "$status" -eq 0 ]
-        [ -z "$output" ]
-        [ -z "$stderr" ]
-        xrun conf-convert < "$src"
-        [ "$status" -eq 0 ]
-        [ -z "$output" ]
-        [ -z "$stderr" ]
+        for cmd in conf-info conf-convert conf-diff conf-modes "md-quench -T 0.1"; do
+            p=${cmd%% *}
+            # shellcheck disable=SC2086
+            xrun $cmd < "$src"
+            if [ "$status" -ne 1 ] || [ "$stderr" != "$p: stdin: no frame in the input" ]; then
+                echo "$cmd < $src: status $status, stderr '$stderr'" >&2
+                nfail=$((nfail + 1))
+            fi
+            case $p in conf-convert | md-quench) [ -z "$output" ] || nfail=$((nfail + 1)) ;; esac
+            [ "$src" = /dev/null ] && continue
+            # shellcheck disable=SC2086
+            xrun $cmd "$src" "$src"
+            if [ "$status" -ne 1 ] || [ "$stderr" != "$p: $src ... $src (2 inputs): no frame in the input" ]; then
+                echo "$cmd $src $src: status $status, stderr '$stderr'" >&2
+                nfail=$((nfail + 1))
+            fi
+        done
     done
+    [ "$nfail" -eq 0 ]
+    # --no-header: nothing on stdout at all
+    xrun conf-info --no-header empty.xyz
+    [ "$status" -eq 1 ] && [ -z "$output" ]
+    # one empty file among others is fine: the stream holds frames
+    conf-info empty.xyz "$G/good.xyz" blank.xyz > /dev/null
+    conf-convert empty.xyz < /dev/null "$G/good.xyz" > /dev/null
+}
+
+@test "empty input where none may come is a note, not an error: neb-ci, dwp-split, schrod1d" {
+    # pair-select writes no frame for a glass without pairs, and the
+    # pipeline runs neb-ci, dwp-split and schrod1d on that: exit 0, nothing
+    # (or the header) on stdout, a note on stderr
+    xrun neb-ci --bands < /dev/null
+    [ "$status" -eq 0 ] && [ -z "$output" ]
+    [ "$stderr" = "neb-ci: stdin: no frame in the input: no pair, nothing written" ]
+    xrun dwp-split < /dev/null
+    [ "$status" -eq 0 ] && [ -z "$output" ]
+    [ "${stderr_lines[0]}" = "dwp-split: stdin: no frame in the input: no band, no DWP written" ]
+    [[ ${stderr_lines[1]} == "dwp-split: 0 pairs: "* ]]
+    xrun schrod1d < /dev/null
+    [ "$status" -eq 0 ] && [[ $output == "#id"* ]] && [ "${#lines[@]}" -eq 1 ]
+    [ "$stderr" = "schrod1d: stdin: no record in the input: the header alone" ]
 }
 
 # ---------------------------------------------------------------- binary
@@ -416,6 +446,25 @@ poke() {
     awk 'NR == 16 { $1 = 7 } 1' "$G/good.data" > dup.data
     [ "$(grep -c '^7 1 ' dup.data)" -eq 2 ]
     bad_input dup.data '(:[0-9]+)?: frame 1' 'atom id 7 .*twice'
+}
+
+@test "lammps: Velocities with a repeated or unknown atom id, or missing one" {
+    # a repeated id left another atom's velocity unset: garbage, or in a
+    # stream the previous frame's velocity
+    md-quench -T 0.1 --time 0.01 -t lammps "$G/good.data" > v.data
+    v=$(grep -n '^Velocities' v.data | cut -d: -f1)
+    conf-info v.data > /dev/null
+    awk -v l=$((v + 3)) 'NR == l { $1 = 1 } 1' v.data > dup.data
+    bad_input dup.data ":$((v + 3)): frame 1" 'Velocities: atom id 1 appears twice'
+    # in a two-frame stream: frame 2 is refused, frame 1 written
+    cat v.data dup.data > two.data
+    bad_input two.data ":$(($(wc -l < v.data) + v + 3)): frame 2" 'Velocities: atom id 1 appears twice' 1
+    awk -v l=$((v + 3)) 'NR == l { $1 = 999 } 1' v.data > unknown.data
+    bad_input unknown.data ":$((v + 3)): frame 1" 'Velocities: atom id 999 is not in the Atoms section'
+    awk -v l=$((v + 3)) 'NR != l' v.data > short.data
+    bad_input short.data '(:[0-9]+)?: frame 1' 'truncated.*Velocities.*149.*150'
+    { cat v.data; echo; sed -n "$v,\$p" v.data; } > twice.data
+    bad_input twice.data ':[0-9]+: frame 1' 'two Velocities sections'
 }
 
 @test "lammps: triclinic tilt factors" {
