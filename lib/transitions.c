@@ -60,6 +60,9 @@ void tk_transitions_addn(tk_transitions *tr, long i, long j, long nij, long nji)
     while (tr->slot[s] >= 0) {
         tk_trans *t = &tr->t[tr->slot[s]];
         if (t->i == i && t->j == j) {
+            if (nij > TK_COUNT_MAX - t->nij || nji > TK_COUNT_MAX - t->nji)
+                tk_die("pair (%ld, %ld): more than %g transitions: the counts would overflow", i,
+                       j, (double)TK_COUNT_MAX);
             t->nij += nij;
             t->nji += nji;
             return;
@@ -90,8 +93,10 @@ static int cmp_trans(const void *a, const void *b)
 void tk_transitions_write(const tk_transitions *tr, const tk_minlib *lib, FILE *fp)
 {
     tk_trans *t = tk_xmalloc((tr->count ? tr->count : 1) * sizeof *t);
-    memcpy(t, tr->t, tr->count * sizeof *t);
-    qsort(t, tr->count, sizeof *t, cmp_trans);
+    if (tr->count) { /* tr->t is NULL before the first transition */
+        memcpy(t, tr->t, tr->count * sizeof *t);
+        qsort(t, tr->count, sizeof *t, cmp_trans);
+    }
     fputs(HEADER "\n", fp);
     for (size_t k = 0; k < tr->count; k++) {
         const tk_minimum *a = &lib->m[t[k].i], *b = &lib->m[t[k].j];
@@ -99,6 +104,44 @@ void tk_transitions_write(const tk_transitions *tr, const tk_minlib *lib, FILE *
                 b->e, t[k].nij, t[k].nji, a->run, a->k, b->run, b->k);
     }
     free(t);
+}
+
+/* One row: 10 tab-separated fields, integers in range (strtol: no silent
+ * overflow), counts 0 .. TK_COUNT_MAX so that sums cannot overflow. */
+static void parse_row(const char *path, long lineno, char *line, tk_trow *t)
+{
+    static const char *names[10] = {"i", "j", "ei", "ej", "nij", "nji", "ri", "ki", "rj", "kj"};
+    long *ints[10] = {&t->i, &t->j, NULL, NULL, &t->nij, &t->nji, &t->ri, &t->ki, &t->rj, &t->kj};
+    double *dbl[10] = {NULL, NULL, &t->ei, &t->ej};
+    char *p = line;
+    for (int k = 0; k < 10; k++) {
+        char *end = p;
+        while (*end && *end != '\t')
+            end++;
+        if (k < 9 ? *end != '\t' : *end != '\0')
+            tk_die("%s:%ld: expected 10 tab-separated fields i j ei ej nij nji ri ki rj kj", path,
+                   lineno);
+        char save = *end;
+        *end = '\0';
+        char *stop;
+        errno = 0;
+        if (ints[k]) {
+            *ints[k] = strtol(p, &stop, 10);
+            if (stop == p || *stop || errno)
+                tk_die("%s:%ld: %s = '%s' is not an integer in range", path, lineno, names[k], p);
+        } else {
+            *dbl[k] = strtod(p, &stop);
+            if (stop == p || *stop || !isfinite(*dbl[k]))
+                tk_die("%s:%ld: %s = '%s' is not a finite number", path, lineno, names[k], p);
+        }
+        *end = save;
+        p = end + 1;
+    }
+    if (t->i < 0 || t->j <= t->i)
+        tk_die("%s:%ld: bad row: need 0 <= i < j (i = %ld, j = %ld)", path, lineno, t->i, t->j);
+    if (t->nij < 0 || t->nji < 0 || t->nij > TK_COUNT_MAX || t->nji > TK_COUNT_MAX)
+        tk_die("%s:%ld: bad row: the counts nij = %ld, nji = %ld must be 0 to %g", path, lineno,
+               t->nij, t->nji, (double)TK_COUNT_MAX);
 }
 
 size_t tk_transitions_read(const char *path, tk_trow **rows)
@@ -131,15 +174,7 @@ size_t tk_transitions_read(const char *path, tk_trow **rows)
             r = tk_xrealloc(r, rcap * sizeof *r);
         }
         tk_trow *t = &r[count];
-        char extra;
-        int got = sscanf(line, "%ld\t%ld\t%lf\t%lf\t%ld\t%ld\t%ld\t%ld\t%ld\t%ld %c", &t->i, &t->j,
-                         &t->ei, &t->ej, &t->nij, &t->nji, &t->ri, &t->ki, &t->rj, &t->kj, &extra);
-        if (got != 10)
-            tk_die("%s:%ld: expected 10 fields i j ei ej nij nji ri ki rj kj", path, lineno);
-        if (t->i < 0 || t->j <= t->i || t->nij < 0 || t->nji < 0 || !isfinite(t->ei) ||
-            !isfinite(t->ej))
-            tk_die("%s:%ld: bad row (need 0 <= i < j, counts >= 0, finite energies)", path,
-                   lineno);
+        parse_row(path, lineno, line, t);
         count++;
     }
     if (ferror(fp))

@@ -13,6 +13,10 @@
 
 #include "minlib.h"
 
+/* The largest transition count of a pair (2^50, 1e15: far beyond any run)
+ * read or summed: counts and their sums never overflow a long. */
+#define TK_COUNT_MAX (1L << 50)
+
 typedef struct {
     long i, j, nij, nji;
 } tk_trans;

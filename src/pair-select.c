@@ -91,7 +91,7 @@ int main(int argc, char **argv)
     double max_de = 0.02, max_dist = 1, dtol = TK_SAME_DTOL;
     int frames = 1, fmt = TK_FMT_XYZ, c;
     char *cmd = tk_cmdline(argc, argv);
-    while ((c = getopt_long(argc, argv, "t:o:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "t:o:hV", longopts)) != -1) {
         switch (c) {
         case 'X': trpath = optarg; break;
         case 'c': min_count = tk_arg_long("--min-count", optarg, 1, 1L << 50); break;
@@ -163,7 +163,8 @@ int main(int argc, char **argv)
 
     tk_trow *rows;
     size_t nrow = tk_transitions_read(trpath, &rows);
-    qsort(rows, nrow, sizeof *rows, cmp_row);
+    if (nrow) /* rows is NULL for a table without transitions */
+        qsort(rows, nrow, sizeof *rows, cmp_row);
     for (size_t k = 0; k < nrow; k++) {
         if (rows[k].j >= nmin)
             tk_die("%s: pair (%ld, %ld): minimum %ld is not in %s (%ld minima): the table and "
