@@ -828,6 +828,10 @@ int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
     r->e1 = r->e2 = r->split = r->err = r->e1f = r->e2f = NAN;
     const double c = 1 / (2 * mt * d * d), vref = s->vmin, cap = 4e6; /* points */
     const int autogrid = !(o->points > 0);
+    /* absurd masses, lengths or energies (the callers check theirs) must
+     * not reach the grid set-up: no solution instead of an overflow */
+    if (!(c > 0 && c < INFINITY) || !isfinite(s->vmax - s->vmin))
+        return -1;
     s->tol = o->tol > 0 ? o->tol : 1e-6;
 
     /* The domain holds the levels up to the top of the profile (or the
@@ -839,7 +843,7 @@ int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
         domain(s, c, etop, o, ext);
         kl = ceil(ext[0] * m);
         kr = ceil(ext[1] * m);
-        if ((kl + kr + m) * 4 > cap)
+        if (!((kl + kr + m) * 4 <= cap)) /* also nan */
             return -1;
         grid **g = s->g;
         if (pass == 0) {

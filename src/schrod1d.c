@@ -58,7 +58,7 @@ static const char usage[] =
     "                         (default 20)\n"
     "      --walls            hard walls at xi = 0 and 1 instead of the\n"
     "                         continuation (to gauge its effect)\n"
-    "  -t, --tol TOL          relative error tolerance of split (default 1e-6)\n"
+    "      --tol TOL          relative error tolerance of split (default 1e-6)\n"
     "  -o, --output FILE      write FILE atomically instead of standard output\n"
     "      --no-header        omit the '#' header line\n"
     "  -h, --help             show this help and exit\n"
@@ -67,6 +67,13 @@ static const char usage[] =
     "Example: schrod1d --mass 4000,30000 dwps.txt > levels.tsv\n";
 
 /* ------------------------------------------------------------------ input */
+
+/* Bounds of a record's numbers: beyond them the input is not a double well
+ * (a total energy of 1e300, a path of 1e-30) and the solver would only
+ * overflow.  Energies in epsilon, lengths in sigma. */
+#define V_MAX 1e10
+#define D_MIN 1e-8
+#define D_MAX 1e8
 
 typedef struct {
     const char *name; /* input name for messages ("stdin") */
@@ -259,6 +266,9 @@ static void parse_row(const src *in, record *r, char *s)
             tk_die("%s: '%s' is not a number", where(in, in->line, r), t);
         if (k < 2 && !isfinite(val[k]))
             tk_die("%s: %s %s is not finite", where(in, in->line, r), k ? "V" : "xi", t);
+        if (k == 1 && !(fabs(val[k]) <= V_MAX))
+            tk_die("%s: V = %s is out of range: |V| must be at most %g (epsilon): not the "
+                   "energy of a double well", where(in, in->line, r), t, V_MAX);
         *p = save;
         k++;
     }
@@ -348,12 +358,18 @@ static int read_record(src *in, record *r)
     double d;
     if (!parse_num(r->d, &d) || !isfinite(d) || !(d > 0))
         tk_die("%s: d=%s: the path length must be a positive number", where(in, at, r), r->d);
+    if (d < D_MIN || d > D_MAX)
+        tk_die("%s: d=%s: the path length is out of range [%g, %g] (sigma)", where(in, at, r),
+               r->d, D_MIN, D_MAX);
+    /* carried into the table (dV also into delta0): a finite number, or
+     * the key left out (then nan in the table) */
     const char *names[] = {"dV", "Vb", "PR"};
     char *vals[] = {r->dv, r->vb, r->pr};
     for (int k = 0; k < 3; k++) {
         double v;
-        if (vals[k] && (!parse_num(vals[k], &v) || isinf(v)))
-            tk_die("%s: %s=%s is not a number", where(in, at, r), names[k], vals[k]);
+        if (vals[k] && (!parse_num(vals[k], &v) || !isfinite(v) || fabs(v) > V_MAX))
+            tk_die("%s: %s=%s is not a number (finite, of size at most %g; leave the key out "
+                   "when the value is not known)", where(in, at, r), names[k], vals[k], V_MAX);
     }
     if (r->n < 3)
         tk_die("%s: %d rows 'xi V': at least 3 are needed", where(in, r->n ? r->last : at, r),
@@ -397,7 +413,7 @@ int main(int argc, char **argv)
                                              {"points", required_argument, 0, 'p'},
                                              {"margin", required_argument, 0, 'W'},
                                              {"walls", no_argument, 0, 'w'},
-                                             {"tol", required_argument, 0, 't'},
+                                             {"tol", required_argument, 0, 'r'},
                                              {"output", required_argument, 0, 'o'},
                                              {"no-header", no_argument, 0, 'H'},
                                              {"help", no_argument, 0, 'h'},
@@ -408,7 +424,7 @@ int main(int argc, char **argv)
     const char *outpath = "-";
     double *mass = NULL;
     int nmass = 0, header = 1, c;
-    while ((c = getopt_long(argc, argv, "m:p:t:o:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "m:p:o:hV", longopts)) != -1) {
         switch (c) {
         case 'm':
             free(mass);
@@ -423,7 +439,7 @@ int main(int argc, char **argv)
             so.margin = tk_arg_double_pos("--margin", optarg);
             break;
         case 'w': so.walls = 1; break;
-        case 't': so.tol = tk_arg_double_pos("--tol", optarg); break;
+        case 'r': so.tol = tk_arg_double_pos("--tol", optarg); break;
         case 'o': outpath = optarg; break;
         case 'H': header = 0; break;
         case 'h': tk_help(usage);
@@ -444,6 +460,7 @@ int main(int argc, char **argv)
     tk_schrod *sv = tk_schrod_new();
     record r = {0};
     int nin = argc - optind;
+    long nrec = 0;
     for (int k = 0; k < (nin ? nin : 1); k++) {
         const char *path = nin ? argv[optind + k] : "-";
         src in = {0};
@@ -457,6 +474,7 @@ int main(int argc, char **argv)
             in.name = path;
         }
         while (read_record(&in, &r)) {
+            nrec++;
             double d = strtod(r.d, NULL), dv = r.dv ? strtod(r.dv, NULL) : NAN;
             tk_schrod_set_profile(sv, r.n, r.xi, r.v);
             for (int j = 0; j < nmass; j++) {
@@ -479,6 +497,9 @@ int main(int argc, char **argv)
             fclose(in.fp);
         free(in.buf);
     }
+    if (nrec == 0) /* dwp-split found no DWP (a glass without pairs): a result */
+        tk_warn("%s%s: no record in the input: the header alone", nin ? argv[optind] : "stdin",
+                nin > 1 ? " ..." : "");
     tk_output_commit(&out);
     rec_free(&r);
     tk_schrod_free(sv);

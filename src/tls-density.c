@@ -23,6 +23,10 @@ static const char usage[] =
     "decade below it, [0.1, 1]), its error from a bootstrap over glasses, and\n"
     "the number of active TLS n_active = N Ng n(E_Q).\n"
     "\n"
+    "Rows are checked: a mass must be positive and finite, a splitting >= 0 or\n"
+    "nan (no levels: not counted), dV, Vb, d, PR finite or nan; else an error\n"
+    "naming the file and line.\n"
+    "\n"
     "No DWP is a result, not an error (at low Tf many glasses have none): a mass\n"
     "without DWPs gets n0 = 0, said so on stderr, with its upper bound n0_ub.\n"
     "n0_ub is the one-sided 95% Poisson upper limit on n0 from the k DWPs with\n"
@@ -51,10 +55,12 @@ static const char usage[] =
     "      --window LO:HI plateau window in units of E_Q (default 0.1:1)\n"
     "      --emin E, --emax E  range of the grid (default 1e-8 to 1)\n"
     "      --per-decade K grid points per decade (default 20)\n"
-    "      --curve FILE   write n(E) and n(E)/E: mass E n n_over_E (blocks per\n"
-    "                     mass separated by two blank lines, for gnuplot index)\n"
+    "      --curve FILE   write n(E) and n(E)/E as one table: mass E n n_over_E\n"
+    "                     (the rows of each mass in turn)\n"
     "      --hist FILE    write histograms of dV, Vb, d/sqrt(PR) and PR (of all\n"
-    "                     DWPs of the first mass): four blocks name lo hi count\n"
+    "                     DWPs of the first mass) as one table: quantity lo hi\n"
+    "                     count (quantity dV, Vb, d_sqrtPR or PR; no rows for a\n"
+    "                     quantity without DWPs)\n"
     "      --bins K       histogram bins (default 30, logarithmic)\n"
     "      --bootstrap B  bootstrap samples (default 1000)\n"
     "      --seed SEED    bootstrap seed (default 1)\n"
@@ -90,6 +96,29 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The numbers of a row must make sense: a positive finite mass whose E_Q =
+ * 2 pi / mt is a finite positive number, a splitting >= 0 (nan: schrod1d
+ * found no levels), dV, Vb, d and PR finite or nan (undefined), d and PR
+ * positive.  Anything else would count as a TLS or give n0 = nan. */
+static void check_row(const char *path, long lineno, const double *v, char *const *tok)
+{
+    static const char *names[6] = {"mass", "split", "dV", "Vb", "d", "PR"};
+    double eq = TWO_PI / v[0];
+    if (!(v[0] > 0) || !isfinite(v[0]) || !isnormal(eq) || !isnormal(v[0]))
+        tk_die("%s:%ld: column mass: %s is not a usable mass (a positive finite number, with "
+               "2 pi / mass finite)", path, lineno, tok[0]);
+    if (v[1] < 0 || isinf(v[1]))
+        tk_die("%s:%ld: column split: %s is not a splitting (a number >= 0, or nan when "
+               "schrod1d found no levels)", path, lineno, tok[1]);
+    for (int c = 2; c < 6; c++) {
+        if (isinf(v[c]))
+            tk_die("%s:%ld: column %s: %s is not finite (nan if undefined)", path, lineno,
+                   names[c], tok[c]);
+        if (c >= 4 && !isnan(v[c]) && !(v[c] > 0))
+            tk_die("%s:%ld: column %s: %s must be positive", path, lineno, names[c], tok[c]);
+    }
+}
+
 /* Read one schrod1d table: columns by name from the '#' header. */
 static void read_table(const char *path, int glass, dwp **d, size_t *n, size_t *cap)
 {
@@ -123,6 +152,7 @@ static void read_table(const char *path, int glass, dwp **d, size_t *n, size_t *
         if (len == 0 || line[0] == '#')
             continue;
         double v[6] = {0, 0, 0, 0, 0, 0};
+        char *tok[6] = {0};
         int k = 0, got = 0;
         char *save = NULL;
         for (char *t = strtok_r(line, "\t", &save); t; t = strtok_r(NULL, "\t", &save), k++)
@@ -130,15 +160,15 @@ static void read_table(const char *path, int glass, dwp **d, size_t *n, size_t *
                 if (k == col[c]) {
                     char *end;
                     v[c] = strtod(t, &end);
+                    tok[c] = t;
                     if (end == t || *end)
                         tk_die("%s:%ld: column %s: '%s' is not a number", path, lineno, names[c], t);
                     got++;
                 }
         if (got != 6)
             tk_die("%s:%ld: the row has fewer columns than the header", path, lineno);
-        if (!(v[0] > 0))
-            tk_die("%s:%ld: the mass is not a positive number", path, lineno);
-        if (!isfinite(v[1])) { /* schrod1d found no levels: not a DWP to count */
+        check_row(path, lineno, v, tok);
+        if (isnan(v[1])) { /* schrod1d found no levels: not a DWP to count */
             nskipped++;
             continue;
         }
@@ -231,7 +261,7 @@ int main(int argc, char **argv)
     const char *curvepath = NULL, *histpath = NULL;
     int header = 1, c, nmass = 0;
     double masses[64];
-    while ((c = getopt_long(argc, argv, "N:m:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "N:m:hV", longopts)) != -1) {
         switch (c) {
         case 'N': natoms = tk_arg_long("--natoms", optarg, 1, 1L << 40); break;
         case 'g': glasses = tk_arg_long("--glasses", optarg, 1, 1L << 30); break;
@@ -319,8 +349,10 @@ int main(int argc, char **argv)
         puts("#mass\tndwp\tntls\tnatoms\tnglass\tn0\tn0_err\tn_active\teq\tT_Q_ar\tn0_ar\tT_Q_ni\tn0_ni"
              "\tn0_ub");
     tk_output cv;
-    if (curvepath)
+    if (curvepath) {
         tk_output_open(&cv, curvepath);
+        fputs("#mass\tE\tn\tn_over_E\n", cv.fp); /* one table: the rows of every mass */
+    }
     for (int q = 0; q < nmass; q++) {
         double mt = masses[q], eq = TWO_PI / mt;
         /* the plateau window on the grid's spacing */
@@ -366,9 +398,6 @@ int main(int argc, char **argv)
                mt, ndwp, ntls, natoms, ng, n0, err, ntls, eq, tq[0], n0lab[0], tq[1], n0lab[1],
                n0ub);
         if (curvepath) {
-            if (q > 0)
-                fputs("\n\n", cv.fp);
-            fprintf(cv.fp, "#mass\tE\tn\tn_over_E\n");
             double *sp = tk_xmalloc((size_t)(ndwp ? ndwp : 1) * sizeof *sp);
             long m = 0;
             for (size_t k = 0; k < n; k++)
@@ -391,6 +420,8 @@ int main(int argc, char **argv)
     if (histpath) {
         tk_output hs;
         tk_output_open(&hs, histpath);
+        /* one table: the bins of the four quantities, named in a column */
+        fputs("#quantity\tlo\thi\tcount\n", hs.fp);
         static const char *hn[4] = {"dV", "Vb", "d_sqrtPR", "PR"};
         for (int h = 0; h < 4; h++) {
             double lo = INFINITY, hi = 0;
@@ -403,10 +434,7 @@ int main(int argc, char **argv)
                     hi = fmax(hi, v);
                 }
             }
-            if (h)
-                fputs("\n\n", hs.fp);
-            fprintf(hs.fp, "#name\tlo\thi\tcount\n");
-            if (!(hi > 0))
+            if (!(hi > 0)) /* no DWP with this quantity > 0: no rows */
                 continue;
             if (hi <= lo)
                 hi = lo * 1.0001;

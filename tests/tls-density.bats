@@ -94,11 +94,10 @@ setup() {
     [ "$(col n_active < s.tsv)" = 0 ]
     # n0_ub = -ln(0.05) / (N Ng E_hi), E_hi = 1 x E_Q = 2 pi / 4000
     close_to "$(col n0_ub < s.tsv)" "$(awk 'BEGIN { printf "%.10g", -log(0.05) / (100 * 2 * 6.283185307179586 / 4000) }')" 1e-3
-    # the curve: the whole grid, n = 0; the histograms: four header-only blocks
+    # the curve: the whole grid, n = 0; the histograms: the header alone
     [ "$(grep -c '^4000' c.tsv)" -eq 161 ]
     awk -F'\t' '!/^#/ && ($3 != 0 || $4 != 0) { bad = 1 } END { exit bad }' c.tsv
-    [ "$(grep -c '^#name' h.tsv)" -eq 4 ]
-    [ "$(grep -vc '^#\|^$' h.tsv)" -eq 0 ]
+    [ "$(cat h.tsv)" = "$(printf '#quantity\tlo\thi\tcount')" ]
     # the masses to report can be given: one row each, with or without DWPs
     tls-density -N 100 --mass 4000,27504 e1.tsv g1.tsv > m.tsv 2> m.err
     [ "$(grep -vc '^#' m.tsv)" -eq 2 ]
@@ -134,4 +133,88 @@ setup() {
     [ ! -s d2.txt ]
     schrod1d d2.txt | tls-density -N 100 /dev/stdin > s2.tsv
     [ "$(col n0 < s2.tsv)" = 0 ]
+}
+
+# a tlskit table (tlskit-table(5)): one '#' header, then rows of exactly as
+# many tab-separated fields, no blank lines, no second header
+is_table() {
+    awk -F'\t' 'NR == 1 { if ($0 !~ /^#/) { print "no header"; bad = 1 } n = NF; next }
+                 /^#/ || /^$/ || NF != n { print FILENAME ":" NR ": not a table row: " $0; bad = 1 }
+                 END { exit bad }' "$1"
+}
+
+@test "curve.tsv and hist.tsv are single tables: one header, a column naming the block" {
+    # they used to repeat their header per block (gnuplot index blocks), so
+    # pandas and awk read every column as strings
+    tls-density -N 100 --mass 4000,30000 --curve c.tsv --hist h.tsv g1.tsv g2.tsv > s.tsv
+    is_table c.tsv
+    is_table h.tsv
+    [ "$(head -1 c.tsv)" = "$(printf '#mass\tE\tn\tn_over_E')" ]
+    [ "$(head -1 h.tsv)" = "$(printf '#quantity\tlo\thi\tcount')" ]
+    # every mass's grid, every quantity's bins
+    [ "$(awk -F'\t' '$1 == 4000' c.tsv | wc -l)" -eq 161 ]
+    [ "$(awk -F'\t' '$1 == 30000' c.tsv | wc -l)" -eq 161 ]
+    [ "$(cut -f1 h.tsv | tail -n +2 | uniq | tr '\n' ' ')" = "dV Vb d_sqrtPR PR " ]
+    [ "$(awk -F'\t' '$1 == "PR"' h.tsv | wc -l)" -eq 30 ]
+    # numbers all through: awk sums them, and so does pandas when present
+    [ "$(awk -F'\t' 'NR > 1 && $1 == "dV" { s += $4 } END { print s }' h.tsv)" -eq 4 ]
+    if python3 -c 'import pandas' 2> /dev/null; then
+        python3 -c 'import pandas as pd, sys
+c = pd.read_csv("c.tsv", sep="\t"); h = pd.read_csv("h.tsv", sep="\t")
+assert all(str(c[k].dtype) == "float64" for k in ("E", "n", "n_over_E")), c.dtypes
+assert str(h["count"].dtype) == "int64", h.dtypes
+assert h[h["#quantity"] == "Vb"]["count"].sum() == 4'
+    fi
+}
+
+@test "nonsense rows are refused naming the file and line: negative or infinite splitting, bad masses" {
+    h='#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag\n'
+    row() { printf "$h"'a\t4000\t0.1\t0.1001\t1e-4\tnan\t1e-5\t0.01\t0.5\t4\t1e-9\t0\n'"$1"'\n' > bad.tsv; }
+    # a negative splitting once counted as an active TLS; mass inf (or 1e400)
+    # gave n0 = -nan, mass 1e-320 E_Q = inf, all with exit 0
+    for r in 'b\t4000\t0.1\t0.1\t-1e-4\tnan\t0\t0.01\t0.5\t4\t0\t0|column split: -1e-4' \
+             'b\t4000\t0.1\t0.1\tinf\tnan\t0\t0.01\t0.5\t4\t0\t0|column split: inf' \
+             'b\tinf\t0.1\t0.1\t1e-4\tnan\t0\t0.01\t0.5\t4\t0\t0|column mass: inf' \
+             'b\t1e400\t0.1\t0.1\t1e-4\tnan\t0\t0.01\t0.5\t4\t0\t0|column mass: 1e400' \
+             'b\t1e-320\t0.1\t0.1\t1e-4\tnan\t0\t0.01\t0.5\t4\t0\t0|column mass: 1e-320' \
+             'b\t-4000\t0.1\t0.1\t1e-4\tnan\t0\t0.01\t0.5\t4\t0\t0|column mass: -4000' \
+             'b\t4000\t0.1\t0.1\t1e-4\tnan\t-inf\t0.01\t0.5\t4\t0\t0|column dV: -inf' \
+             'b\t4000\t0.1\t0.1\t1e-4\tnan\t0\t0.01\t0.5\t-4\t0\t0|column PR: -4' \
+             'b\t4000\t0.1\t0.1\t1e-4\tnan\t0\t0.01\t0\t4\t0\t0|column d: 0'; do
+        row "${r%|*}"
+        run tls-density -N 100 bad.tsv
+        [ "$status" -eq 1 ] || { echo "${r#*|}: status $status: $output"; return 1; }
+        [[ $output == "tls-density: bad.tsv:3: ${r#*|} "* ]] || { echo "want '${r#*|}', got: $output"; return 1; }
+        [ "${#lines[@]}" -eq 1 ]
+    done
+    # nan is what schrod1d writes for no levels (split) or an absent value:
+    # not counted, or left out of the histograms
+    row 'b\t4000\tnan\tnan\tnan\tnan\tnan\tnan\t0.5\tnan\tnan\t1'
+    run tls-density -N 100 bad.tsv
+    [ "$status" -eq 0 ]
+    [[ $output == *"1 rows without a finite splitting"* ]]
+}
+
+@test "the figures read the single tables: nE.gp and hist.gp, also when n(E) is zero everywhere" {
+    command -v gnuplot > /dev/null || skip "gnuplot is not installed"
+    top="$BATS_TEST_DIRNAME/.."
+    png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
+    printf '#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag\n' > e.tsv
+    mkdir -p d/Tf0.1 d/Tf0.2
+    tls-density -N 100 --mass 4000,30000 --curve d/Tf0.1/curve.tsv --hist d/Tf0.1/hist.tsv g1.tsv g2.tsv > d/Tf0.1/density.tsv
+    tls-density -N 100 --mass 4000,30000 --curve d/Tf0.2/curve.tsv --hist d/Tf0.2/hist.tsv e.tsv e.tsv \
+        > d/Tf0.2/density.tsv 2> /dev/null
+    for tfs in "0.1 0.2" "0.2 0.1" "0.2"; do
+        for gp in nE hist; do
+            run gnuplot -e "out='$gp.png'; dir='d'; tfs='$tfs'; n=100" "$top/pipelines/plot/$gp.gp"
+            [ "$status" -eq 0 ] || { echo "$gp.gp, Tf $tfs: $output"; return 1; }
+            [ -z "$output" ] || { echo "$gp.gp, Tf $tfs: $output"; return 1; }
+            png $gp.png
+            rm $gp.png
+        done
+    done
+    # a missing Tf is an error, not an empty curve
+    run gnuplot -e "out='nE.png'; dir='d'; tfs='0.1 0.3'" "$top/pipelines/plot/nE.gp"
+    [ "$status" -ne 0 ]
+    [[ $output == *"cannot read d/Tf0.3/curve.tsv"* ]]
 }

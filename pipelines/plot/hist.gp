@@ -2,8 +2,9 @@
 # (PHYSICS.md §2.7): asymmetry dV, barrier Vb, d/sqrt(PR) and PR, 2x2 panels.
 # gnuplot -e "out='hist.png'; dir='demo'; tfs='0.092 0.07'" hist.gp
 # (n=N, optional, goes into the title.)
-# Reads DIR/Tf<tf>/hist.tsv (tls-density --hist: four blocks "name lo hi
-# count" on logarithmic bins of the DWPs of the first mass).  Each Tf is drawn
+# Reads DIR/Tf<tf>/hist.tsv (tls-density --hist: one table "quantity lo hi
+# count", the logarithmic bins of dV, Vb, d_sqrtPR and PR of the DWPs of the
+# first mass, each quantity's rows in turn).  Each Tf is drawn
 # as its distribution per decade, count / (total * log10(hi / lo)), so that
 # Tf with different numbers of glasses or bins compare; the key gives the
 # number of DWPs.
@@ -51,10 +52,16 @@ do for [b = 1:4] {
         do for [k = 1:ntf] {
             t = tot[4 * (k - 1) + b]
             if (t > 0) {
-                y = sprintf("($4 / (%.17g * log10($3 / $2)))", t)
+                # the rows of this quantity; the others NaN in every column
+                # (left out, also from the autoscaled ranges)
+                is = sprintf("strcol(1) eq \"%s\"", names[b])
+                y = sprintf("(%s ? $4 / (%.17g * log10($3 / $2)) : NaN)", is, t)
+                x = sprintf("(%s ? sqrt($2 * $3) : NaN)", is)
+                xl = sprintf("(%s ? $2 : NaN)", is)
+                xh = sprintf("(%s ? $3 : NaN)", is)
                 cmd = cmd . (cmd eq "" ? "plot " : ", ") . \
-                    sprintf("'%s' index %d using (sqrt($2 * $3)):%s:2:3:(0):%s with boxxyerror lc %d title 'Tf = %s (%d DWPs)'", \
-                            file(k), b - 1, y, y, k, word(tfs, k), int(t))
+                    sprintf("'%s' using %s:%s:%s:%s:(0):%s with boxxyerror lc %d title 'Tf = %s (%d DWPs)'", \
+                            file(k), x, y, xl, xh, y, k, word(tfs, k), int(t))
             }
         }
         eval cmd
