@@ -436,8 +436,11 @@ int main(int argc, char **argv)
             }
             if (!(hi > 0)) /* no DWP with this quantity > 0: no rows */
                 continue;
-            if (hi <= lo)
-                hi = lo * 1.0001;
+            if (hi <= lo) { /* one value (or all equal): the decade around it, not
+                             * bins 1e-4 wide that would dwarf every other Tf */
+                hi = lo * 3.1622776601683795;
+                lo /= 3.1622776601683795;
+            }
             long *cnt = tk_xcalloc((size_t)bins, sizeof *cnt);
             for (size_t k = 0; k < n; k++) {
                 if (d[k].mass != masses[0])

@@ -218,3 +218,13 @@ assert h[h["#quantity"] == "Vb"]["count"].sum() == 4'
     [ "$status" -ne 0 ]
     [[ $output == *"cannot read d/Tf0.3/curve.tsv"* ]]
 }
+
+@test "histograms of a single value span the decade around it (not bins 1e-4 wide)" {
+    # g2.tsv holds one DWP: dV = 4e-5; its bins were [4e-5, 4.0004e-5], a
+    # per-decade density 10^4 times that of any other Tf in hist.gp
+    tls-density -N 100 --hist h.tsv g2.tsv > /dev/null
+    close_to "$(awk -F'\t' '$1 == "dV" { print $2; exit }' h.tsv)" "$(awk 'BEGIN { print 4e-5 / sqrt(10) }')" 1e-5
+    close_to "$(awk -F'\t' '$1 == "dV" { h = $3 } END { print h }' h.tsv)" "$(awk 'BEGIN { print 4e-5 * sqrt(10) }')" 1e-5
+    [ "$(awk -F'\t' '$1 == "dV" && $2 <= 4e-5 && 4e-5 < $3 { print $4 }' h.tsv)" = 1 ]
+    [ "$(awk -F'\t' '$1 == "dV" { s += $4 } END { print s }' h.tsv)" = 1 ]
+}
