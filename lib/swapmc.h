@@ -5,12 +5,19 @@
  * particle by a uniform vector in [-delta, delta]^3; acceptance
  * min(1, exp(-dU / T)).  One sweep is N trial moves.
  *
- * Energy changes come from a full neighbour list (each pair in both lists)
- * with the global cutoff 1.25 max(sigma) + skin: swaps change sigma_ij, so
- * the list cannot use per-pair cutoffs.  Each particle's neighbours are kept
- * sorted by index, which makes every energy a deterministic function of the
- * positions alone (not of when the list was built): a resumed chain is
- * bit-identical to an uninterrupted one.
+ * Energy changes come from neighbour lists over "centres" (each particle's
+ * position when its lists were last made; it stays within skin/2 of it):
+ * a near list (centres closer than 1.25 sigma_ij + skin for the current
+ * diameters) for displacements and shrinking diameters, and for a growing
+ * diameter the full list (closer than 1.25 max(sigma) + skin: swaps change
+ * sigma_ij) or, when the new diameter is at most sgrow, the inner list
+ * (closer than 1.25 sigma(sgrow, max sigma) + skin).  Every list is sorted
+ * by index, and an energy change sums only the pairs within the cutoff, in
+ * that order, in a fixed way (swapmc.c): each energy change is a function
+ * of the configuration alone, not of when lists were made, so a resumed
+ * chain is bit-identical to an uninterrupted one, and the SIMD kernels
+ * chosen at run time (simd.h, TLSKIT_SIMD) give the same results to the
+ * bit as the scalar code.
  */
 #ifndef TK_SWAPMC_H
 #define TK_SWAPMC_H
@@ -20,6 +27,11 @@
 #include "frame.h"
 #include "rng.h"
 
+/* Neighbour lists: the cnt[i] partners of i, sorted, at idx[i * stride]. */
+typedef struct {
+    int *idx, *cnt, stride;
+} tk_swapmc_list;
+
 typedef struct {
     int n;
     double L, origin[3];
@@ -27,19 +39,22 @@ typedef struct {
     double *sigma; /* borrowed: n diameters, permuted by swaps */
     double T, delta, pswap;
     double E; /* tracked total potential energy */
-    /* full list: the cnt[i] neighbours of i are nbr[i * stride ...],
-     * sorted: the pairs whose centres x0 are closer than rc + skin */
-    double skin, rc;
-    int *nbr, *cnt, stride;
-    double *x0;
-    int nc;
-    int *head, *next, *prev, *cell; /* cell list over the centres */
-    /* near lists: pairs within 1.25 sigma_ij + skin of each other's centre
-     * for the current diameters, with 1/sigma_ij^2 (see swapmc.c) */
-    int *pn, *pcnt, pstride;
-    double *ps2;
+    double skin, rc; /* rc = 1.25 max(sigma), the largest pair cutoff */
+    double sgrow;    /* the inner list serves diameters up to sgrow */
+    tk_swapmc_list full, inner, near;
+    /* rows of 4 doubles: xs = (x, y, z, sigma) of each particle (a copy of
+     * x and sigma, kept in step), c4 = its centre (x, y, z, 0) */
+    double *xs, *c4;
+    /* cell list over the centres: cell c holds the ccnt[c] particles
+     * cmem[c * ccap ...], whose centres are ccen[(d * nc^3 + c) * ccap ...] */
+    int nc, ccap, *cmem, *ccnt, *cell, *cslot;
+    double *ccen;
+    /* scratch of the kernels and of the list updates */
+    int *ibuf, bufcap, *rbuf, rcap, *cbuf, cbufcap;
+    unsigned long long *bits;
     long nbuild, nrecentre;
     int valid;
+    int simd; /* kernel level (simd.h), chosen at set-up */
     /* move statistics (reset by the caller when it likes) */
     long try_disp, acc_disp, try_swap, acc_swap;
     tk_rng rng;
