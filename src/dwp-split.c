@@ -35,7 +35,9 @@ static const char usage[] =
     "images (n = --images) and twice the iterations are tried (--retries\n"
     "times); only then is that part of the path lost (a warning; lost= counts\n"
     "such parts in the records of the pair).  At most 64 bands are run per\n"
-    "pair.  A band whose two ends are one minimum (up to a translation) is not\n"
+    "pair, and at most --budget force evaluations (bands and minimisations);\n"
+    "a band that would exceed the budget runs only its share of iterations,\n"
+    "and what remains of the path is lost (failed_limit).  A band whose two ends are one minimum (up to a translation) is not\n"
     "a pair: no DWP.  The last line on stderr accounts for every pair\n"
     "(complete, split, rescued, failed and why, not a pair); --summary writes\n"
     "it as a table.  The path records of neb-ci without --bands are refused:\n"
@@ -66,6 +68,9 @@ static const char usage[] =
     "      --samples S     rows per profile (default 201)\n"
     "      --retries R     fresh bands with more images and iterations for a\n"
     "                      band that did not converge (default 2; 0 to 4)\n"
+    "      --budget N      force evaluations per pair, over all its bands and\n"
+    "                      minimisations (default 2e6; 0: no limit): bounds the\n"
+    "                      time a path of many minima can take\n"
     "      --summary FILE  also write the account of the pairs as a table:\n"
     "                      pairs complete split rescued failed failed_nonconv\n"
     "                      failed_limit same dwps duplicates bands complete_frac\n"
@@ -80,6 +85,7 @@ static const char usage[] =
 typedef struct {
     double depth, dtol, ftol;
     int samples, max_level, progress, retries;
+    long budget; /* force evaluations per pair; 0: no limit */
     tk_neb_opts neb;
 } opts;
 
@@ -92,6 +98,7 @@ typedef struct {
     /* this pair */
     int part;        /* DWPs of this pair so far (written or found again) */
     int nbands;      /* bands run for this pair */
+    long nforce;     /* force evaluations spent on this pair */
     int split;       /* the path was split at intermediate minima */
     int rescued;     /* a band that did not converge was recovered */
     int lost_nonconv, lost_limit; /* path segments without a DWP, and why */
@@ -206,6 +213,14 @@ static void write_dwp(splitter *sp, const tk_neb *b)
     free(V);
 }
 
+/* Force evaluations left for this pair; -1 when there is no limit. */
+static long budget_left(const splitter *sp)
+{
+    if (sp->o->budget == 0)
+        return -1;
+    return sp->nforce < sp->o->budget ? sp->o->budget - sp->nforce : 0;
+}
+
 /* Minimise x in place; 0 (with a warning) when it does not converge. */
 static int minimise(splitter *sp, double *x)
 {
@@ -214,8 +229,16 @@ static int minimise(splitter *sp, double *x)
     tk_min_opts mo;
     tk_min_defaults(&mo);
     mo.ftol = sp->o->ftol;
+    long left = budget_left(sp);
+    if (left == 0)
+        return 0;
+    if (left > 0 && left < mo.maxforce)
+        mo.maxforce = left;
     tk_min_result r = tk_minimize(&m, x, &mo);
     tk_ipl_free(&m);
+    sp->nforce += r.nforce;
+    if (!r.converged && budget_left(sp) == 0)
+        return 0; /* the budget ran out: the caller stops at the next band */
     if (!r.converged) {
         sp->nmin_fail++;
         tk_warn("pair %s: an intermediate minimisation did not converge (fmax %.3g after %ld "
@@ -248,15 +271,26 @@ static void process(splitter *sp, tk_neb *b, int level);
 static int new_band(splitter *sp, const double *xa, const double *xb, const tk_neb_opts *no,
                     tk_neb *nb)
 {
-    if (++sp->nbands > MAX_BANDS) {
-        if (sp->lost_limit++ == 0)
-            tk_warn("pair %s: more than %d bands; the rest of this path is lost (no DWP)",
-                    sp->pair, MAX_BANDS);
+    long left = budget_left(sp);
+    /* a band needs at least a few iterations of all its images to be worth running */
+    if (++sp->nbands > MAX_BANDS || (left >= 0 && left < 10L * (no->nimages + 2))) {
+        if (sp->lost_limit++ == 0) {
+            if (sp->nbands > MAX_BANDS)
+                tk_warn("pair %s: more than %d bands; the rest of this path is lost (no DWP)",
+                        sp->pair, MAX_BANDS);
+            else
+                tk_warn("pair %s: the budget of %ld force evaluations is spent; the rest of "
+                        "this path is lost (no DWP)", sp->pair, sp->o->budget);
+        }
         return 0;
     }
     sp->nbands_total++;
-    tk_neb_init(nb, sp->proto, xa, xb, no);
-    tk_neb_run(nb, no);
+    tk_neb_opts capped = *no;
+    if (left >= 0 && capped.maxiter > left / (no->nimages + 2))
+        capped.maxiter = left / (no->nimages + 2);
+    tk_neb_init(nb, sp->proto, xa, xb, &capped);
+    tk_neb_run(nb, &capped);
+    sp->nforce += nb->nforce;
     return 1;
 }
 
@@ -369,6 +403,12 @@ static void rescue(splitter *sp, const tk_neb *b, int level)
         }
     }
     free(ends);
+    if (budget_left(sp) == 0) { /* cut short by the budget, not a failure to converge */
+        if (sp->lost_limit++ == 0)
+            tk_warn("pair %s: the budget of %ld force evaluations is spent; the rest of this "
+                    "path is lost (no DWP)", sp->pair, o->budget);
+        return;
+    }
     sp->lost_nonconv++;
     tk_warn("pair %s: a band %s (largest force %.3g > %g) and has no intermediate minimum%s: "
             "this part of the path is lost (no DWP)", sp->pair, how, fmax, o->neb.tol,
@@ -502,9 +542,11 @@ int main(int argc, char **argv)
         {"samples", required_argument, 0, 's'}, {"output", required_argument, 0, 'o'},
         {"progress", no_argument, 0, 'P'},      {"help", no_argument, 0, 'h'},
         {"retries", required_argument, 0, 'r'}, {"summary", required_argument, 0, 'S'},
+        {"budget", required_argument, 0, 'B'},
         {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
     opts o = {.depth = 1e-6, .dtol = TK_SAME_DTOL, .ftol = 1e-10, .samples = 201,
-              .max_level = 8, .progress = isatty(2), .retries = 2};
+              .max_level = 8, .progress = isatty(2), .retries = 2,
+              .budget = 2000000};
     tk_neb_defaults(&o.neb);
     const char *outpath = "-", *sumpath = NULL;
     int c;
@@ -522,6 +564,7 @@ int main(int argc, char **argv)
         case 'o': outpath = optarg; break;
         case 'r': o.retries = (int)tk_arg_long("--retries", optarg, 0, 4); break;
         case 'S': sumpath = optarg; break;
+        case 'B': o.budget = tk_arg_long("--budget", optarg, 0, 1L << 50); break;
         case 'P': o.progress = 1; break;
         case 'h': tk_help(usage);
         case 'V': tk_version();
@@ -594,6 +637,7 @@ int main(int argc, char **argv)
         sp.j = sj[0] ? sj : NULL;
         sp.part = sp.nbands = sp.split = sp.rescued = sp.same = 0;
         sp.lost_nonconv = sp.lost_limit = 0;
+        sp.nforce = 0;
         sp.len = 0;
         process(&sp, &b, 0);
         int lost = sp.lost_nonconv + sp.lost_limit;
@@ -639,7 +683,7 @@ int main(int argc, char **argv)
     char why[160] = "";
     if (sp.nfailed)
         snprintf(why, sizeof why, " (%ld by bands that did not converge, %ld by the limit of %d "
-                 "bands)", sp.nfail_nonconv, sp.nfail_limit, MAX_BANDS);
+                 "bands or the --budget)", sp.nfail_nonconv, sp.nfail_limit, MAX_BANDS);
     tk_warn("%ld pair%s: %ld complete (%ld split, %ld rescued), %ld failed%s, %ld not a pair; %ld "
             "DWP%s written, %ld found again; %.1f%% of the pairs accounted for by converged DWPs",
             sp.npairs, sp.npairs == 1 ? "" : "s", sp.ncomplete, sp.nsplit, sp.nrescued,

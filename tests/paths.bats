@@ -320,3 +320,23 @@ band_image() { # FILE K E S
         grep '^#' d.txt | grep -vq ' lost=0$'
     fi
 }
+
+@test "dwp-split --budget: a path that needs more force evaluations is cut, counted as failed_limit, and deterministic" {
+    find_triple
+    [ -s triple.txt ]
+    neb-ci --maxiter 20 --bands skip.xyz > bands.bin 2> /dev/null
+    # enough for the whole path
+    dwp-split --summary full.tsv -o full.txt bands.bin 2> /dev/null
+    [ "$(sumcol complete full.tsv)" = 1 ]
+    # a budget of 300 force evaluations cannot split and converge it
+    run dwp-split --budget 300 --summary sum.tsv -o d.txt bands.bin
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"the budget of 300 force evaluations is spent"* ]]
+    [ "$(sumcol failed sum.tsv)" = 1 ] && [ "$(sumcol failed_limit sum.tsv)" = 1 ]
+    [ "$(sumcol failed_nonconv sum.tsv)" = 0 ]
+    dwp-split --budget 300 -o d2.txt bands.bin 2> /dev/null
+    cmp d.txt d2.txt
+    run dwp-split --budget -1 bands.bin
+    [ "$status" -eq 2 ]
+}
