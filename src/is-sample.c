@@ -232,7 +232,7 @@ int main(int argc, char **argv)
     const char *trpath = NULL, *vpath = NULL, *outpath = "-";
     char *cmd = tk_cmdline(argc, argv);
     int c;
-    while ((c = getopt_long(argc, argv, "T:t:o:hV", longopts, NULL)) != -1) {
+    while ((c = tk_getopt(argc, argv, "T:t:o:hV", longopts)) != -1) {
         switch (c) {
         case 'X': trpath = optarg; break;
         case 'v': vpath = optarg; break;
@@ -297,6 +297,14 @@ int main(int argc, char **argv)
             tk_die("%s: more than one frame; is-sample explores one glass (split the stream)",
                    r.name);
         tk_frame_free(&extra);
+        /* a glass in which no pair is within the cutoff has a flat landscape:
+         * every configuration is a "minimum" of energy 0; say so before any
+         * MD (the library of minima would stop at the first one) */
+        if (tk_frame_interacting(&glass, 1) == 0)
+            tk_die("%s: frame 1: no pair of particles interacts (%d particle%s in a box of "
+                   "%g, none within the cutoff 1.25 sigma_ij of another): the landscape is "
+                   "flat, there is nothing to sample", r.name, glass.n, glass.n == 1 ? "" : "s",
+                   glass.L);
         tk_reader_close(&r);
     }
     int n = glass.n;

@@ -153,6 +153,21 @@ usage_error() {
     conf-gen --nat 150 --se 2 > /dev/null
 }
 
+@test "is-sample parses its options with tk_getopt: every bad option is named exactly" {
+    # it called getopt_long itself: a short option at the end could not be
+    # told from one lacking its argument, and an ambiguous one was not named
+    usage_error is-sample --transitions t.tsv -Z
+    [ "${stderr_lines[0]}" = "is-sample: unknown option '-Z'" ]
+    usage_error is-sample --transitions t.tsv -T
+    [ "${stderr_lines[0]}" = "is-sample: option '-T' needs an argument" ]
+    usage_error is-sample --transitions t.tsv --id 1e-3
+    [ "${stderr_lines[0]}" = "is-sample: option '--id' is ambiguous: --id-ftol, --id-etol, --id-dtol" ]
+    usage_error is-sample --progress=yes --transitions t.tsv
+    [ "${stderr_lines[0]}" = "is-sample: option '--progress' takes no argument" ]
+    [ "${#stderr_lines[@]}" -eq 2 ]
+    [ ! -e t.tsv ]
+}
+
 @test "every program: --help and --version to a full disk fail with a write error" {
     nfail=0
     for p in $(programs); do

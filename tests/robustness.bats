@@ -140,14 +140,21 @@ library() {
 @test "is-sample: a glass in which nothing interacts is refused, not 100 transitions between nothing" {
     # N = 2 in a box of 10: every configuration is a minimum of energy 0
     conf-gen -N 2 --rho 0.002 > n2.xyz
+    # checked on the input frame, before any MD (tk_frame_interacting)
     xrun is-sample --runs 2 --time 2 --every 0.5 --transitions tr.tsv -o m.bin n2.xyz
-    one_error "is-sample: a minimum of energy 0: no pair of particles interacts"
-    [[ $stderr == *"(2 particles in a box of 10: too dilute)" ]]
+    one_error "is-sample: n2.xyz: frame 1: no pair of particles interacts"
+    [[ $stderr == *"(2 particles in a box of 10, none within the cutoff 1.25 sigma_ij of another)"* ]]
     [ ! -e tr.tsv ] && [ ! -e m.bin ]
+    xrun is-sample --transitions tr.tsv -o m.bin < n2.xyz
+    one_error "is-sample: stdin: frame 1: no pair of particles interacts"
     # one particle alike (this once copied from a NULL transitions array)
     frame 1 10 "1 1 1 0.5" > one.xyz
     xrun is-sample --time 0.5 --every 0.5 --transitions tr.tsv -o m.bin one.xyz
-    one_error "is-sample: a minimum of energy 0"
+    one_error "is-sample: one.xyz: frame 1: no pair of particles interacts (1 particle in"
+    # a glass that interacts is sampled as before
+    conf-gen -N 100 --seed 3 > g.xyz
+    is-sample --time 0.5 --every 0.5 --transitions tr.tsv -o m.bin g.xyz
+    [ -s m.bin ] && [ -s tr.tsv ]
 }
 
 # ---------------------------------------------------------------- exact resume
