@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define BIN_MAGIC "TLSKIT-FRAME 1"
 #define MAX_ATOMS (INT_MAX / 4)
@@ -907,6 +908,44 @@ void tk_reader_close(tk_reader *r)
     free(r->buf);
     free(r->name);
     memset(r, 0, sizeof *r);
+}
+
+void tk_reader_open_seekable(tk_reader *r, const char *path)
+{
+    tk_reader_open(r, path);
+    if (fseek(r->fp, 0, SEEK_CUR) == 0 && ftell(r->fp) >= 0)
+        return;
+    /* spool: an unlinked file is removed by the system at the last close */
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    size_t len = strlen(dir) + 32;
+    char *tmpl = tk_xmalloc(len);
+    snprintf(tmpl, len, "%s/tlskit-spool.XXXXXX", dir);
+    int fd = mkstemp(tmpl);
+    if (fd < 0)
+        tk_die("%s: cannot make a temporary copy in %s (for random access): %s", r->name, dir,
+               strerror(errno));
+    unlink(tmpl);
+    free(tmpl);
+    FILE *tmp = fdopen(fd, "w+b");
+    if (!tmp)
+        tk_die("%s: temporary copy: %s", r->name, strerror(errno));
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, r->fp)) > 0)
+        if (fwrite(buf, 1, n, tmp) != n)
+            tk_die("%s: cannot write the temporary copy in %s (for random access): %s", r->name,
+                   dir, strerror(errno));
+    if (ferror(r->fp))
+        tk_die("%s: read error: %s", r->name, strerror(errno));
+    if (fflush(tmp) != 0 || fseek(tmp, 0, SEEK_SET) != 0)
+        tk_die("%s: cannot write the temporary copy in %s (for random access): %s", r->name,
+               dir, strerror(errno));
+    if (r->own)
+        fclose(r->fp);
+    r->fp = tmp;
+    r->own = 1;
 }
 
 long tk_reader_tell(tk_reader *r)

@@ -38,6 +38,12 @@ void tk_reader_open(tk_reader *r, const char *path);
 /* Read the next frame: 1 when one was read, 0 at a clean end of input. */
 int tk_read_frame(tk_reader *r, tk_frame *f);
 void tk_reader_close(tk_reader *r);
+/* Open path for random access (tk_reader_tell/seek): a regular file as it
+ * is; standard input ("-"), a pipe or any other stream that cannot seek is
+ * first copied to an unlinked temporary file in $TMPDIR (or /tmp), which
+ * disappears when it is closed or the program exits, however it exits.
+ * Messages still name the input ("stdin"). */
+void tk_reader_open_seekable(tk_reader *r, const char *path);
 /* Byte offset of the next frame, and a jump to such an offset (seekable
  * files only; line numbers in later messages count from the jump). */
 long tk_reader_tell(tk_reader *r);

@@ -16,9 +16,10 @@
 static const char usage[] =
     "Usage: pair-select --transitions FILE [OPTION]... MINIMA\n"
     "Choose pairs of dynamically connected minima (the rows of an is-sample or\n"
-    "is-merge transitions table) from the library MINIMA (a file: it is read\n"
-    "with random access) and write each selected pair as two frames, i then j,\n"
-    "for neb-ci, and/or a table.\n"
+    "is-merge transitions table) from the library MINIMA (a file, or - for\n"
+    "standard input: it is read with random access, so a pipe is first copied\n"
+    "to a temporary file in $TMPDIR, removed on exit) and write each selected\n"
+    "pair as two frames, i then j, for neb-ci, and/or a table.\n"
     "\n"
     "Per pair, from the displacement d_k,mu = r_k(j) - r_k(i) of every particle\n"
     "k (minimum image, then minus its mean over particles: a rigid translation\n"
@@ -56,7 +57,9 @@ static const char usage[] =
     "library, then each pair reads its two frames (pairs sorted by i, so the\n"
     "first frame is reused).\n"
     "\n"
-    "Example: pair-select --transitions tr.tsv minima.bin | neb-ci > paths.txt\n";
+    "Examples:\n"
+    "  pair-select --transitions tr.tsv minima.bin | neb-ci > paths.txt\n"
+    "  is-sample --transitions tr.tsv glass.xyz | pair-select --transitions tr.tsv -\n";
 
 typedef struct {
     long offset;
@@ -113,18 +116,20 @@ int main(int argc, char **argv)
     if (!trpath)
         tk_usage_error("--transitions FILE is required");
     if (argc - optind != 1)
-        tk_usage_error("give one MINIMA library file");
+        tk_usage_error("give one MINIMA library (a file, or - for standard input)");
+    if (strcmp(argv[optind], "-") == 0 && strcmp(trpath, "-") == 0)
+        tk_usage_error("MINIMA and --transitions cannot both be standard input");
     if (!frames && !tabpath)
         tk_usage_error("--no-frames without --table writes nothing");
     if (frames && tabpath && strcmp(tabpath, outpath) == 0)
         tk_usage_error("the frames and the table go to the same place '%s'", tabpath);
-    const char *libpath = argv[optind];
-    if (strcmp(libpath, "-") == 0)
-        tk_usage_error("MINIMA must be a file (it is read with random access)");
+    /* standard input or a pipe is spooled to a temporary file: the pairs
+     * are read with random access */
+    const char *libpath = strcmp(argv[optind], "-") == 0 ? "stdin" : argv[optind];
 
     /* index the library: offset and energy of each id */
     tk_reader rd;
-    tk_reader_open(&rd, libpath);
+    tk_reader_open_seekable(&rd, argv[optind]);
     entry *idx = NULL;
     long nmin = 0, cap = 0;
     tk_frame a, b;

@@ -191,8 +191,8 @@ make_library() {
     run pair-select --transitions lib.tsv mixed.xyz
     [ "$status" -eq 1 ]
     [[ $output == *"a library holds minima of one glass"* ]]
-    # not seekable
-    run pair-select --transitions lib.tsv - < lib.xyz
+    # both from standard input
+    run pair-select --transitions - - < lib.xyz
     [ "$status" -eq 2 ]
 }
 
@@ -206,4 +206,27 @@ make_library() {
     [[ $output == *"more than one frame"* ]]
     run is-sample --transitions t.tsv --every 20 --time 10 glass.xyz
     [ "$status" -eq 2 ]
+}
+
+@test "pair-select: the library from standard input (-) or a pipe gives the same bytes as from the file" {
+    mkdir -p spool && export TMPDIR=$PWD/spool
+    pair-select --transitions all.tsv --table f.tsv --max-de 10 --max-dist 100 all.bin > f.xyz
+    cat all.bin | pair-select --transitions all.tsv --table p.tsv --max-de 10 --max-dist 100 - > p.xyz
+    [ "$(grep -vc '^#' p.tsv)" -ge 2 ]
+    cmp f.tsv p.tsv
+    # the frames differ only by the command in their history
+    cmp <(conf-convert --unset history f.xyz) <(conf-convert --unset history p.xyz)
+    # the same command line, from a seekable standard input and from a pipe:
+    # the same bytes
+    pair-select --transitions all.tsv --max-de 10 --max-dist 100 - < all.bin > s.xyz
+    cat all.bin | pair-select --transitions all.tsv --max-de 10 --max-dist 100 - > q.xyz
+    cmp s.xyz q.xyz
+    # a text library through a pipe as well
+    conf-convert all.bin | pair-select --transitions all.tsv --max-de 10 --max-dist 100 - > t.xyz
+    cmp s.xyz t.xyz
+    # errors name stdin; the temporary copy is gone, also after an error
+    run bash -c 'conf-convert --set id=9 all.bin | pair-select --transitions all.tsv -'
+    [ "$status" -eq 1 ]
+    [[ $output == "pair-select: stdin: frame 1: id 9 where 0 was expected"* ]]
+    [ -z "$(ls -A spool)" ]
 }
