@@ -35,9 +35,10 @@ PROGS := $(patsubst src/%.c,$(BINDIR)/%,$(wildcard src/*.c))
 UNITS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-# Debian packages: build, tests, cross-checks and benchmarks.
+# Debian packages: build, tests, cross-checks and benchmarks; a single-node
+# SLURM for tests/slurm.bats (the daemons are started by the test only).
 DEB_PKGS := gcc make libc6-dev libopenblas-dev liblapacke-dev bats python3 python3-ase \
-            lammps gnuplot-nox hyperfine
+            lammps gnuplot-nox hyperfine slurmctld slurmd slurm-client munge
 
 .DELETE_ON_ERROR:
 .PHONY: all test check unit deps demo bench bench-explore clean validate
