@@ -1,16 +1,15 @@
 /* tls-density - the density of tunnelling two-level systems (PHYSICS.md
  * §2.9 and §3) from schrod1d tables, one per glass. */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "err.h"
 #include "output.h"
 #include "rng.h"
+#include "tlstable.h"
 
 static const char usage[] =
     "Usage: tls-density --natoms N [OPTION]... TABLE...\n"
@@ -71,119 +70,12 @@ static const char usage[] =
     "\n"
     "Example: tls-density -N 1500 --curve nE.tsv glass*/tls.tsv\n";
 
-#define HBAR 1.054571817e-34
-#define TWO_PI 6.283185307179586
-#define KB 1.380649e-23
-
-typedef struct {
-    const char *name;
-    double sigma, eps, m;
-} reference;
-
-static const reference refs[2] = {{"argon-like", 3.4e-10, 6.6e-21, 6.0e-26},
-                                  {"nickel-like", 2.21e-10, 6.14e-20, 1.02e-25}};
-
-typedef struct {
-    double mass, split, dV, Vb, d, pr;
-    int glass;
-} dwp;
-
-static long nskipped; /* rows without a finite splitting */
+typedef tk_tls_row dwp;
 
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
-}
-
-/* The numbers of a row must make sense: a positive finite mass whose E_Q =
- * 2 pi / mt is a finite positive number, a splitting >= 0 (nan: schrod1d
- * found no levels), dV, Vb, d and PR finite or nan (undefined), d and PR
- * positive.  Anything else would count as a TLS or give n0 = nan. */
-static void check_row(const char *path, long lineno, const double *v, char *const *tok)
-{
-    static const char *names[6] = {"mass", "split", "dV", "Vb", "d", "PR"};
-    double eq = TWO_PI / v[0];
-    if (!(v[0] > 0) || !isfinite(v[0]) || !isnormal(eq) || !isnormal(v[0]))
-        tk_die("%s:%ld: column mass: %s is not a usable mass (a positive finite number, with "
-               "2 pi / mass finite)", path, lineno, tok[0]);
-    if (v[1] < 0 || isinf(v[1]))
-        tk_die("%s:%ld: column split: %s is not a splitting (a number >= 0, or nan when "
-               "schrod1d found no levels)", path, lineno, tok[1]);
-    for (int c = 2; c < 6; c++) {
-        if (isinf(v[c]))
-            tk_die("%s:%ld: column %s: %s is not finite (nan if undefined)", path, lineno,
-                   names[c], tok[c]);
-        if (c >= 4 && !isnan(v[c]) && !(v[c] > 0))
-            tk_die("%s:%ld: column %s: %s must be positive", path, lineno, names[c], tok[c]);
-    }
-}
-
-/* Read one schrod1d table: columns by name from the '#' header. */
-static void read_table(const char *path, int glass, dwp **d, size_t *n, size_t *cap)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        tk_die("%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t lcap = 0;
-    long lineno = 0;
-    int col[6] = {-1, -1, -1, -1, -1, -1}; /* mass split dV Vb d PR */
-    static const char *names[6] = {"mass", "split", "dV", "Vb", "d", "PR"};
-    ssize_t len;
-    while ((len = getline(&line, &lcap, fp)) >= 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (lineno == 1) {
-            if (line[0] != '#')
-                tk_die("%s:1: no '#' header line (not a schrod1d table?)", path);
-            int k = 0;
-            char *save = NULL;
-            for (char *t = strtok_r(line + 1, "\t", &save); t; t = strtok_r(NULL, "\t", &save), k++)
-                for (int c = 0; c < 6; c++)
-                    if (strcmp(t, names[c]) == 0)
-                        col[c] = k;
-            for (int c = 0; c < 6; c++)
-                if (col[c] < 0)
-                    tk_die("%s:1: no '%s' column (not a schrod1d table?)", path, names[c]);
-            continue;
-        }
-        if (len == 0 || line[0] == '#')
-            continue;
-        double v[6] = {0, 0, 0, 0, 0, 0};
-        char *tok[6] = {0};
-        int k = 0, got = 0;
-        char *save = NULL;
-        for (char *t = strtok_r(line, "\t", &save); t; t = strtok_r(NULL, "\t", &save), k++)
-            for (int c = 0; c < 6; c++)
-                if (k == col[c]) {
-                    char *end;
-                    v[c] = strtod(t, &end);
-                    tok[c] = t;
-                    if (end == t || *end)
-                        tk_die("%s:%ld: column %s: '%s' is not a number", path, lineno, names[c], t);
-                    got++;
-                }
-        if (got != 6)
-            tk_die("%s:%ld: the row has fewer columns than the header", path, lineno);
-        check_row(path, lineno, v, tok);
-        if (isnan(v[1])) { /* schrod1d found no levels: not a DWP to count */
-            nskipped++;
-            continue;
-        }
-        if (*n == *cap) {
-            *cap = *cap ? 2 * *cap : 1024;
-            *d = tk_xrealloc(*d, *cap * sizeof **d);
-        }
-        (*d)[(*n)++] = (dwp){v[0], v[1], v[2], v[3], v[4], v[5], glass};
-    }
-    if (ferror(fp))
-        tk_die("%s: read error", path);
-    if (lineno == 0)
-        tk_die("%s: empty (no header)", path);
-    free(line);
-    fclose(fp);
 }
 
 /* The mu with P(Poisson(mu) <= k) = 0.05: the one-sided 95% upper limit
@@ -204,22 +96,6 @@ static double poisson_upper95(long k)
             hi = mu;
     }
     return 0.5 * (lo + hi);
-}
-
-/* A list MT[,MT]... of positive masses into m (at most 64). */
-static int parse_masses(const char *arg, double *m)
-{
-    char *s = tk_xstrdup(arg), *save = NULL;
-    int n = 0;
-    if (!*s || s[strlen(s) - 1] == ',' || *s == ',' || strstr(s, ",,"))
-        tk_usage_error("option --mass: '%s' is not a list of numbers MT[,MT]...", arg);
-    for (char *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (n == 64)
-            tk_usage_error("option --mass: more than 64 masses");
-        m[n++] = tk_arg_double_pos("--mass", t);
-    }
-    free(s);
-    return n;
 }
 
 /* n(E)/E averaged over the window, for DWPs of the given mass, with each
@@ -279,14 +155,14 @@ int main(int argc, char **argv)
         case 's': seed = tk_arg_seed("--seed", optarg); break;
         case 'u':
             printf("#reference\tmt\tT_Q_K\tT_g_K\n");
-            for (int r = 0; r < 2; r++) {
-                const reference *R = &refs[r];
-                printf("%s\t%.6g\t%.6g\t%.6g\n", R->name, R->m * R->sigma * R->sigma * R->eps / (HBAR * HBAR),
-                       TWO_PI * HBAR * HBAR / (R->m * R->sigma * R->sigma * KB), 0.07 * R->eps / KB);
+            for (int r = 0; r < TK_NREFS; r++) {
+                const tk_lab_ref *R = &tk_refs[r];
+                printf("%s\t%.6g\t%.6g\t%.6g\n", R->name, tk_ref_mass(R), tk_ref_tq(R),
+                       0.07 * R->eps / TK_KB);
             }
             return tk_finish();
         case 'n': header = 0; break;
-        case 'm': nmass = parse_masses(optarg, masses); break;
+        case 'm': nmass = tk_parse_masses("--mass", optarg, masses, 64); break;
         case 'h': tk_help(usage);
         case 'V': tk_version();
         default: tk_usage_error("unknown option");
@@ -302,10 +178,12 @@ int main(int argc, char **argv)
     int ng = glasses ? (int)glasses : ntab;
     if (ng < ntab)
         tk_usage_error("--glasses %d is fewer than the %d tables", ng, ntab);
-    dwp *d = NULL;
-    size_t n = 0, cap = 0;
+    tk_tls_set set = {0};
     for (int t = 0; t < ntab; t++)
-        read_table(argv[optind + t], t, &d, &n, &cap);
+        tk_tls_read(argv[optind + t], t, &set);
+    dwp *d = set.row;
+    size_t n = set.n;
+    long nskipped = set.nskipped;
 
     /* the masses: given, or the distinct ones of the rows in order of
      * appearance, or schrod1d's default when there is no row */
@@ -354,7 +232,7 @@ int main(int argc, char **argv)
         fputs("#mass\tE\tn\tn_over_E\n", cv.fp); /* one table: the rows of every mass */
     }
     for (int q = 0; q < nmass; q++) {
-        double mt = masses[q], eq = TWO_PI / mt;
+        double mt = masses[q], eq = TK_TWO_PI / mt;
         /* the plateau window on the grid's spacing */
         int nwin = (int)floor(perdec * log10(whi / wlo)) + 1;
         double *win = tk_xmalloc((size_t)nwin * sizeof *win);
@@ -385,9 +263,9 @@ int main(int argc, char **argv)
                 ntls += d[k].split < eq;
             }
         double tq[2], n0lab[2];
-        for (int r = 0; r < 2; r++) {
-            const reference *R = &refs[r];
-            tq[r] = TWO_PI * HBAR * HBAR / (R->m * R->sigma * R->sigma * KB);
+        for (int r = 0; r < TK_NREFS; r++) {
+            const tk_lab_ref *R = &tk_refs[r];
+            tq[r] = tk_ref_tq(R);
             n0lab[r] = n0 / (R->eps * R->sigma * R->sigma * R->sigma);
         }
         if (ndwp == 0)
@@ -461,6 +339,6 @@ int main(int argc, char **argv)
     free(grid);
     free(w1);
     free(wb);
-    free(d);
+    tk_tls_free(&set);
     return tk_finish();
 }
