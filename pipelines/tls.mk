@@ -8,7 +8,8 @@
 #
 # Parameters: pipelines/params/$(SCALE).mk (any variable can be overridden on
 # the command line).  Every heavy command is prefixed by $(LAUNCH), empty by
-# default: LAUNCH="srun -n1 -c1" runs each on a cluster node.  Outputs are
+# default: LAUNCH="srun -n1 -c1" runs each on a cluster node; SLURM=1 makes
+# each a SLURM batch job of its own (pipelines/slurm/, README).  Outputs are
 # atomic (the programs' -o, or .tmp + mv), failed targets are deleted
 # (.DELETE_ON_ERROR), every step's stderr goes to FILE.log beside FILE, and
 # make again redoes only what is missing or out of date.  Each stage records
@@ -25,6 +26,13 @@ include $(TOP)/pipelines/params/$(SCALE).mk
 OUT ?= $(SCALE)
 BIN ?= $(TOP)/bin
 LAUNCH ?=
+# the prefix of a stage's heavy command (stages chain quench sample neb split;
+# stdin: it reads a pipe): LAUNCH_<stage> if given; else with SLURM=1 a batch
+# job of its own asking for $(SLURM_OPTS) $(SLURM_<stage>) (the parameter
+# file's cores, memory, time), make waiting for it (pipelines/slurm/job);
+# else $(LAUNCH)
+launch = $(or $(LAUNCH_$(1)),$(if $(filter 1,$(SLURM)),$(TOP)/pipelines/slurm/job $(if $(2),--stdin) $(1) \
+  $(SLURM_OPTS) $(SLURM_$(1)) --,$(LAUNCH)))
 GNUPLOT ?= gnuplot
 export PATH := $(BIN):$(PATH)
 SHELL := /bin/bash
@@ -96,10 +104,10 @@ $(OUT)/Tf$(1)/params.txt: $(wildcard $(OUT)/Tf$(1)/.stamps/*)
 # START_<tf> when the parameters give one (an already equilibrated glass)
 $(OUT)/Tf$(1)/chain.xyz: $(OUT)/Tf$(1)/.stamps/chain | $(OUT)/Tf$(1)/params.txt
 	cd $$(@D) && if [ -e chain.ckpt ]; then \
-	  $(LAUNCH) ipl-swapmc --resume chain.ckpt --sweeps $$$$(($(EQ_$(1)) + $(call glasses,$(1)) * $(SPACING))) \
+	  $(call launch,chain) ipl-swapmc --resume chain.ckpt --sweeps $$$$(($(EQ_$(1)) + $(call glasses,$(1)) * $(SPACING))) \
 	    --checkpoint chain.ckpt --progress -o chain.xyz 2>> chain.xyz.log; \
 	else \
-	  $(LAUNCH) ipl-swapmc $(if $(START_$(1)),$(START_$(1)),-N $(N)) -T $(1) --seed $(SEED) \
+	  $(call launch,chain) ipl-swapmc $(if $(START_$(1)),$(START_$(1)),-N $(N)) -T $(1) --seed $(SEED) \
 	    --sweeps $$$$(($(EQ_$(1)) + $(call glasses,$(1)) * $(SPACING))) --every $(SPACING) \
 	    --checkpoint chain.ckpt --progress -o chain.xyz 2> chain.xyz.log; \
 	fi || $(call fail,$$@)
@@ -107,7 +115,7 @@ $(OUT)/Tf$(1)/chain.xyz: $(OUT)/Tf$(1)/.stamps/chain | $(OUT)/Tf$(1)/params.txt
 # quench the glasses (the frames after equilibration) to T_MD
 $(OUT)/Tf$(1)/glasses.xyz: $(OUT)/Tf$(1)/chain.xyz $(OUT)/Tf$(1)/.stamps/glasses
 	conf-convert --frames $$$$(($(EQ_$(1)) / $(SPACING) + 1)):$$$$(($(EQ_$(1)) / $(SPACING) + $(call glasses,$(1)))) $$< | \
-	  $(LAUNCH) md-quench -T $(T_MD) --time $(QUENCH_TIME) --seed $(SEED) -o $$@ 2> $$@.log || $(call fail,$$@)
+	  $(call launch,quench,stdin) md-quench -T $(T_MD) --time $(QUENCH_TIME) --seed $(SEED) -o $$@ 2> $$@.log || $(call fail,$$@)
 
 $(OUT)/Tf$(1)/density.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/tls.tsv) $(OUT)/Tf$(1)/.stamps/density
 	tls-density -N $(N) --glasses $(call glasses,$(1)) --curve $(OUT)/Tf$(1)/curve.tsv \
@@ -148,7 +156,7 @@ $(foreach c,$(chunk_ids),$(eval $(call CHUNK_RULES,$(1),$(2),$(c))))
 
 $(OUT)/Tf$(1)/g$(2)/dwps.txt: $(foreach c,$(chunk_ids),$(OUT)/Tf$(1)/g$(2)/bands$(c).bin) $(OUT)/Tf$(1)/.stamps/split
 	cat $(foreach c,$(chunk_ids),$(OUT)/Tf$(1)/g$(2)/bands$(c).bin) | \
-	  $(LAUNCH) dwp-split $(SPLIT_OPTS) --progress --summary $(OUT)/Tf$(1)/g$(2)/split.tsv -o $$@ 2> $$@.log \
+	  $(call launch,split,stdin) dwp-split $(SPLIT_OPTS) --progress --summary $(OUT)/Tf$(1)/g$(2)/split.tsv -o $$@ 2> $$@.log \
 	  || $(call fail,$$@)
 
 $(OUT)/Tf$(1)/g$(2)/tls.tsv: $(OUT)/Tf$(1)/g$(2)/dwps.txt $(OUT)/Tf$(1)/.stamps/schrod
@@ -161,14 +169,14 @@ endef
 
 define RUN_RULES
 $(OUT)/Tf$(1)/g$(2)/run$(3).bin: $(OUT)/Tf$(1)/g$(2)/glass.xyz $(OUT)/Tf$(1)/.stamps/sample
-	$(LAUNCH) is-sample -T $(T_MD) --first-run $(3) --runs 1 --time $(RUN_TIME) --every $(MIN_EVERY) \
+	$(call launch,sample) is-sample -T $(T_MD) --first-run $(3) --runs 1 --time $(RUN_TIME) --every $(MIN_EVERY) \
 	  --seed $(SEED) $(SAMPLE_OPTS) --progress --transitions $(OUT)/Tf$(1)/g$(2)/run$(3).tsv -o $$@ $$< \
 	  2> $$@.log || $(call fail,$$@)
 endef
 
 define CHUNK_RULES
 $(OUT)/Tf$(1)/g$(2)/bands$(3).bin: $(OUT)/Tf$(1)/g$(2)/pairs.xyz $(OUT)/Tf$(1)/.stamps/neb
-	$(LAUNCH) neb-ci --bands $(NEB_OPTS) --progress --chunk $(3)/$(NEB_CHUNKS) -o $$@ $$< 2> $$@.log \
+	$(call launch,neb) neb-ci --bands $(NEB_OPTS) --progress --chunk $(3)/$(NEB_CHUNKS) -o $$@ $$< 2> $$@.log \
 	  || $(call fail,$$@)
 endef
 

@@ -19,3 +19,10 @@ PAIR_OPTS = --max-de 0.05 --max-dist 1
 NEB_CHUNKS = 2
 MASS = 4000
 SEED = 1
+# SLURM requests per stage (SLURM=1, pipelines/slurm/): cores, memory, time
+# limit of each heavy step's job (every program is single-threaded)
+SLURM_chain = --cpus-per-task=1 --mem=500M --time=1:00:00
+SLURM_quench = --cpus-per-task=1 --mem=500M --time=0:30:00
+SLURM_sample = --cpus-per-task=1 --mem=500M --time=0:30:00
+SLURM_neb = --cpus-per-task=1 --mem=500M --time=1:00:00
+SLURM_split = --cpus-per-task=1 --mem=500M --time=1:00:00

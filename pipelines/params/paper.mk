@@ -20,3 +20,18 @@ PAIR_OPTS = --max-de 0.02 --max-dist 1
 NEB_CHUNKS = 8
 MASS = 4000,27504
 SEED = 1
+# SLURM requests per stage (SLURM=1, pipelines/slurm/): cores, memory, time
+# limit of each heavy step's job (single-threaded programs).  From the costs
+# measured at N = 1500 (results/README.md): the Tf = 0.062 chain is 2.2e8
+# sweeps, about 24 h at 2500 sweeps/s (0.07: 6 h, 0.092: 2 h); a chain that
+# runs out of time checkpoints on SLURM's SIGTERM and the next make resumes
+# it.  A run of 100 time units is 25-40 CPU-s.  A glass's paths cost per 10
+# runs about 3 CPU-min of neb-ci and 1.5-10 of dwp-split (Tf = 0.092),
+# growing with the runs: at 200 runs about an hour of NEB per glass (8
+# chunks) and hours of dwp-split (at most 2e6 force evaluations, 90 s, per
+# pair).
+SLURM_chain = --cpus-per-task=1 --mem=1G --time=2-00:00:00
+SLURM_quench = --cpus-per-task=1 --mem=1G --time=2:00:00
+SLURM_sample = --cpus-per-task=1 --mem=1G --time=0:30:00
+SLURM_neb = --cpus-per-task=1 --mem=2G --time=4:00:00
+SLURM_split = --cpus-per-task=1 --mem=4G --time=24:00:00

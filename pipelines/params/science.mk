@@ -26,3 +26,12 @@ PAIR_OPTS = --max-de 0.02 --max-dist 1
 NEB_CHUNKS = 2
 MASS = 4000,27504
 SEED = 1
+# SLURM requests per stage (SLURM=1, pipelines/slurm/): cores, memory, time
+# limit of each heavy step's job, from the costs measured (results/README.md):
+# a chain here is 1.4e6 sweeps (10 min at 2500 sweeps/s), a run 25-40 CPU-s,
+# a glass's paths a few CPU minutes (single-threaded programs)
+SLURM_chain = --cpus-per-task=1 --mem=1G --time=4:00:00
+SLURM_quench = --cpus-per-task=1 --mem=1G --time=1:00:00
+SLURM_sample = --cpus-per-task=1 --mem=1G --time=0:30:00
+SLURM_neb = --cpus-per-task=1 --mem=2G --time=4:00:00
+SLURM_split = --cpus-per-task=1 --mem=2G --time=8:00:00

@@ -14,3 +14,10 @@ PAIR_OPTS = --max-de 10 --max-dist 1
 NEB_CHUNKS = 2
 MASS = 4000
 SEED = 1
+# SLURM requests per stage (SLURM=1, pipelines/slurm/): cores, memory, time
+# limit of each heavy step's job; sized for the test's one-node SLURM
+SLURM_chain = --cpus-per-task=1 --mem=200M --time=0:10:00
+SLURM_quench = --cpus-per-task=1 --mem=200M --time=0:10:00
+SLURM_sample = --cpus-per-task=1 --mem=200M --time=0:10:00
+SLURM_neb = --cpus-per-task=1 --mem=200M --time=0:10:00
+SLURM_split = --cpus-per-task=1 --mem=200M --time=0:10:00
