@@ -7,6 +7,10 @@
 #                      first minimum of run 0), minima, pairs, DWPs, TLS
 #   Tf*/chain.tsv      the swap-MC chain: sweep, energy per particle, and the
 #                      self overlap q with the previous frame (conf-diff)
+#   Tf*/overlap.tsv    decorrelation of the chain: the self overlap q
+#                      (conf-diff, a = 0.3) averaged over frame pairs a lag
+#                      apart, and its excess over random positions,
+#                      (q - q_rand) / (1 - q_rand), q_rand = 4 pi a^3 rho / 3
 #   Tf*/cpu.tsv        CPU seconds per stage (from the LAUNCH timing log)
 #   tls.tsv            every active TLS (all Tf), nE.png, summary.txt
 set -euo pipefail
@@ -56,6 +60,24 @@ for d in "$run"/Tf*/; do
             done
             rm -f "$o/.prev.xyz"
         } > "$o/chain.tsv"
+        {
+            printf '#lag_frames\tlag_sweeps\tframe_pairs\tq\tq_excess\n'
+            for ((k = 1; k <= n; k++)); do
+                conf-convert --frames $k:$k "$d/chain.xyz" > "$o/.f$k.xyz"
+            done
+            sw1=$(sed -n 2p "$o/.f1.xyz" | grep -o ' sweep=[^ ]*' | cut -d= -f2)
+            sw2=$(sed -n 2p "$o/.f2.xyz" | grep -o ' sweep=[^ ]*' | cut -d= -f2)
+            rho=$(awk 'NR == 1 { n = $1 } NR == 2 { match($0, /Lattice="[^ ]*/); L = substr($0, RSTART + 9, RLENGTH - 9);
+                       printf "%.10g", n / L^3; exit }' "$o/.f1.xyz")
+            for ((lag = 1; lag < n && lag <= 8; lag++)); do
+                for ((k = 1; k + lag <= n; k++)); do
+                    conf-diff -r "$o/.f$k.xyz" --no-header "$o/.f$((k + lag)).xyz" | cut -f7
+                done | awk -v lag=$lag -v sw=$((sw2 - sw1)) -v rho="$rho" '{ s += $1; c++ }
+                    END { qr = 4 * atan2(0, -1) * 0.3^3 * rho / 3; q = s / c;
+                          printf "%d\t%d\t%d\t%.4f\t%.4f\n", lag, lag * sw, c, q, (q - qr) / (1 - qr) }'
+            done
+            rm -f "$o"/.f*.xyz
+        } > "$o/overlap.tsv"
     fi
 done
 if [ -e "$run/cpu.tsv" ]; then

@@ -64,6 +64,7 @@ static const char usage[] =
     "  -k, --spring K      their spring constant (default 5)\n"
     "      --tol F         their force tolerance (default 1e-6)\n"
     "      --maxiter N     their iteration limit (default 20000)\n"
+    "      --method M      their optimiser: lbfgs (default) or fire (neb-ci)\n"
     "      --ftol F        force tolerance of the minimisations (1e-10)\n"
     "      --samples S     rows per profile (default 201)\n"
     "      --retries R     fresh bands with more images and iterations for a\n"
@@ -542,7 +543,7 @@ int main(int argc, char **argv)
         {"samples", required_argument, 0, 's'}, {"output", required_argument, 0, 'o'},
         {"progress", no_argument, 0, 'P'},      {"help", no_argument, 0, 'h'},
         {"retries", required_argument, 0, 'r'}, {"summary", required_argument, 0, 'S'},
-        {"budget", required_argument, 0, 'B'},
+        {"budget", required_argument, 0, 'B'},  {"method", required_argument, 0, 'M'},
         {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
     opts o = {.depth = 1e-6, .dtol = TK_SAME_DTOL, .ftol = 1e-10, .samples = 201,
               .max_level = 8, .progress = isatty(2), .retries = 2,
@@ -564,6 +565,10 @@ int main(int argc, char **argv)
         case 'o': outpath = optarg; break;
         case 'r': o.retries = (int)tk_arg_long("--retries", optarg, 0, 4); break;
         case 'S': sumpath = optarg; break;
+        case 'M':
+            if ((o.neb.method = tk_neb_method_parse(optarg)) < 0)
+                tk_usage_error("--method: '%s' is not fire or lbfgs", optarg);
+            break;
         case 'B': o.budget = tk_arg_long("--budget", optarg, 0, 1L << 50); break;
         case 'P': o.progress = 1; break;
         case 'h': tk_help(usage);

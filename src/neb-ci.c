@@ -51,6 +51,11 @@ static const char usage[] =
     "      --ci-on F       switch the climbing image on below this force\n"
     "                      (default 1e-2) or after --ci-after iterations\n"
     "      --ci-after N    (default 2000)\n"
+    "      --method M      optimiser of the band: lbfgs (default) or fire\n"
+    "                      (L-BFGS on the NEB forces, no line search, steps\n"
+    "                      capped at 0.02 per component; a band it lets run\n"
+    "                      away is relaxed again by FIRE from the start)\n"
+    "      --memory M      L-BFGS memory (default 5)\n"
     "      --ftol F        force tolerance of the end minimisations (1e-10)\n"
     "      --dtol D        the two ends are one minimum when no particle moves\n"
     "                      by more than D, drift removed (default 1e-3)\n"
@@ -103,6 +108,7 @@ int main(int argc, char **argv)
         {"bands", no_argument, 0, 'B'},         {"to", required_argument, 0, 't'},
         {"chunk", required_argument, 0, 'C'},   {"dtol", required_argument, 0, 'D'},
         {"progress", no_argument, 0, 'P'},      {"help", no_argument, 0, 'h'},
+        {"method", required_argument, 0, 'M'},  {"memory", required_argument, 0, 'Y'},
         {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
     tk_neb_opts no;
     tk_neb_defaults(&no);
@@ -119,6 +125,11 @@ int main(int argc, char **argv)
         case 'c': no.ci_on = tk_arg_double_pos("--ci-on", optarg); break;
         case 'a': no.ci_after = tk_arg_long("--ci-after", optarg, 0, 1L << 40); break;
         case 'F': ftol = tk_arg_double_pos("--ftol", optarg); break;
+        case 'Y': no.memory = (int)tk_arg_long("--memory", optarg, 1, 100); break;
+        case 'M':
+            if ((no.method = tk_neb_method_parse(optarg)) < 0)
+                tk_usage_error("--method: '%s' is not fire or lbfgs", optarg);
+            break;
         case 'D': dtol = tk_arg_double_pos("--dtol", optarg); break;
         case 's': samples = (int)tk_arg_long("--samples", optarg, 3, 1000000); break;
         case 'I': imgpath = optarg; break;
@@ -255,9 +266,10 @@ int main(int argc, char **argv)
                     band.fmax, no.tol, band.iter);
         if (progress)
             fprintf(stderr, "%s: pair %ld: %s after %ld iterations, %ld force evaluations, "
-                            "barrier %.4g, dE %.4g, d %.4g\n",
+                            "barrier %.4g, dE %.4g, d %.4g%s\n",
                     tk_prog, npair, band.converged ? "converged" : "NOT converged", band.iter,
-                    nforce, vmax, band.E[M - 1] - band.E[0], band.s[M - 1]);
+                    nforce, vmax, band.E[M - 1] - band.E[0], band.s[M - 1],
+                    band.fallback ? " (L-BFGS ran away: FIRE)" : "");
         if (imgpath) {
             tk_frame img;
             tk_frame_init(&img);

@@ -51,6 +51,28 @@ find_triple() {
     done < triples
 }
 
+@test "neb-ci --method lbfgs and fire find the same saddles, L-BFGS with fewer force evaluations" {
+    neb-ci --method fire pairs.xyz > fire.txt
+    neb-ci --method lbfgs pairs.xyz > lbfgs.txt
+    cmp <(grep '^#' lbfgs.txt | cut -d' ' -f1-3) <(grep '^#' paths.txt | cut -d' ' -f1-3)
+    nf=0 nl=0
+    paste -d'\n' <(grep '^#' fire.txt) <(grep '^#' lbfgs.txt) | while read -r f && read -r l; do
+        [ "$(val converged "$f")" = T ] && [ "$(val converged "$l")" = T ]
+        close_to "$(val e_saddle "$l")" "$(val e_saddle "$f")" 1e-8
+        close_to "$(val dE "$l")" "$(val dE "$f")" 1e-10
+        close_to "$(val d "$l")" "$(val d "$f")" 1e-5
+    done
+    sf=$(grep '^#' fire.txt | tr ' ' '\n' | sed -n 's/^nforce=//p' | paste -sd+ | bc)
+    sl=$(grep '^#' lbfgs.txt | tr ' ' '\n' | sed -n 's/^nforce=//p' | paste -sd+ | bc)
+    echo "force evaluations: fire $sf, lbfgs $sl"
+    [ "$sl" -lt "$sf" ]
+    # the default is L-BFGS, and the same seedless input gives the same bytes
+    cmp lbfgs.txt paths.txt
+    run neb-ci --method bfgs pairs.xyz
+    [ "$status" -eq 2 ]
+    [[ $output == *"--method: 'bfgs' is not fire or lbfgs"* ]]
+}
+
 @test "every band converges: largest force below the tolerance" {
     n=$(grep -c '^#' paths.txt)
     [ "$n" -eq "$(grep -vc '^#' pairs.tsv)" ]
