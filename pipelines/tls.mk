@@ -99,6 +99,11 @@ $(OUT)/Tf$(1)/params.txt: $(wildcard $(OUT)/Tf$(1)/.stamps/*)
 	  for p in ipl-swapmc md-quench is-sample is-merge pair-select neb-ci dwp-split schrod1d tls-density; do \
 	    $$$$p --version; done; } > $$@.tmp && mv $$@.tmp $$@
 
+# a finished chain is kept if make is interrupted as it ends (with SLURM=1 make
+# learns of a job's end seconds later): its checkpoint is finished too, and
+# would not resume without its output
+.PRECIOUS: $(OUT)/Tf$(1)/chain.xyz
+
 # the swap-MC chain: equilibrate, then one frame every SPACING sweeps; from
 # N random particles (the deterministic diameter set), or from the frame
 # START_<tf> when the parameters give one (an already equilibrated glass)
