@@ -8,9 +8,12 @@
 #   Tf*/chain.tsv      the swap-MC chain: sweep, energy per particle, and the
 #                      self overlap q with the previous frame (conf-diff)
 #   Tf*/overlap.tsv    decorrelation of the chain: the self overlap q
-#                      (conf-diff, a = 0.3) averaged over frame pairs a lag
-#                      apart, and its excess over random positions,
-#                      (q - q_rand) / (1 - q_rand), q_rand = 4 pi a^3 rho / 3
+#                      (conf-diff, a = 0.3: the fraction of particles within
+#                      0.3 of their own earlier place, drift removed; 0 once
+#                      decorrelated) averaged over the frame pairs a lag apart
+#   Tf*/shared.tsv     DWPs of glass k + 1 found already in glass k (dV, Va and
+#                      d equal to 1e-2 relative): what adjacent glasses of one
+#                      chain share of the objects counted
 #   Tf*/cpu.tsv        CPU seconds per stage (from the LAUNCH timing log)
 #   tls.tsv            every active TLS (all Tf), nE.png, summary.txt
 set -euo pipefail
@@ -34,7 +37,7 @@ for d in "$run"/Tf*/; do
     {
         printf '#glass\te_is\tminima\tpairs\tdwps\ttls\n'
         for g in "$d"/g*/; do
-            [ -e "$g/minima.bin" ] || continue
+            [ -e "$g/tls.tsv" ] || continue # finished glasses only
             conf-convert --frames 1:1 "$g/run0.bin" > "$o/.first.xyz"
             e=$(sed -n 2p "$o/.first.xyz" | grep -o ' epot=[^ ]*' | cut -d= -f2)
             rm -f "$o/.first.xyz"
@@ -61,24 +64,44 @@ for d in "$run"/Tf*/; do
             rm -f "$o/.prev.xyz"
         } > "$o/chain.tsv"
         {
-            printf '#lag_frames\tlag_sweeps\tframe_pairs\tq\tq_excess\n'
+            printf '#lag_frames\tlag_sweeps\tframe_pairs\tq\n'
             for ((k = 1; k <= n; k++)); do
                 conf-convert --frames $k:$k "$d/chain.xyz" > "$o/.f$k.xyz"
             done
             sw1=$(sed -n 2p "$o/.f1.xyz" | grep -o ' sweep=[^ ]*' | cut -d= -f2)
             sw2=$(sed -n 2p "$o/.f2.xyz" | grep -o ' sweep=[^ ]*' | cut -d= -f2)
-            rho=$(awk 'NR == 1 { n = $1 } NR == 2 { match($0, /Lattice="[^ ]*/); L = substr($0, RSTART + 9, RLENGTH - 9);
-                       printf "%.10g", n / L^3; exit }' "$o/.f1.xyz")
             for ((lag = 1; lag < n && lag <= 8; lag++)); do
                 for ((k = 1; k + lag <= n; k++)); do
                     conf-diff -r "$o/.f$k.xyz" --no-header "$o/.f$((k + lag)).xyz" | cut -f7
-                done | awk -v lag=$lag -v sw=$((sw2 - sw1)) -v rho="$rho" '{ s += $1; c++ }
-                    END { qr = 4 * atan2(0, -1) * 0.3^3 * rho / 3; q = s / c;
-                          printf "%d\t%d\t%d\t%.4f\t%.4f\n", lag, lag * sw, c, q, (q - qr) / (1 - qr) }'
+                done | awk -v lag=$lag -v sw=$((sw2 - sw1)) '{ s += $1; c++ }
+                    END { printf "%d\t%d\t%d\t%.4f\n", lag, lag * sw, c, s / c }'
             done
             rm -f "$o"/.f*.xyz
         } > "$o/overlap.tsv"
     fi
+done
+# DWPs of glass k + 1 found already in glass k (same dV, Va, d to 1e-2)
+dwp_keys() { grep '^# id=' "$1" | tr ' ' '\n' | awk -F= '$1 == "dV" { v = $2 } $1 == "Va" { a = $2 } $1 == "d" { print v, a, $2 }'; }
+for d in "$run"/Tf*/; do
+    o=$dest/$(basename "$d")
+    {
+        printf '#glass\tnext\tdwps_next\tshared\tfraction\n'
+        prev=
+        for g in $(ls -d "$d"/g*/ | sort -V); do
+            [ -e "$g/dwps.txt" ] || continue
+            if [ -n "$prev" ]; then
+                dwp_keys "$prev/dwps.txt" > "$o/.a"
+                dwp_keys "$g/dwps.txt" > "$o/.b"
+                awk 'function rel(x, y) { return (x - y < 0 ? y - x : x - y) / ((x < 0 ? -x : x) + (y < 0 ? -y : y) + 1e-12) }
+                     FNR == NR { v[NR] = $1; a[NR] = $2; l[NR] = $3; nb = NR; next }
+                     { n++; for (k = 1; k <= nb; k++) if (rel($1, v[k]) < 1e-2 && rel($2, a[k]) < 1e-2 && rel($3, l[k]) < 1e-2) { s++; break } }
+                     END { printf "%d\t%d\t%.4f\n", n, s, n ? s / n : 0 }' "$o/.b" "$o/.a" |
+                    sed "s/^/$(basename "$prev")\t$(basename "$g")\t/"
+                rm -f "$o/.a" "$o/.b"
+            fi
+            prev=$g
+        done
+    } > "$o/shared.tsv"
 done
 if [ -e "$run/cpu.tsv" ]; then
     # user sys command: summed per program and Tf
