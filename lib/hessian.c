@@ -41,7 +41,12 @@ void tk_hessian(const tk_frame *f, double *H)
 
 int tk_hessian_eigenvalues(const tk_frame *f, double *w)
 {
-    int n3 = 3 * f->n;
+    return tk_hessian_modes(f, w, NULL, NULL);
+}
+
+int tk_hessian_modes(const tk_frame *f, double *w, double *pr, double *pr_atoms)
+{
+    int n = f->n, n3 = 3 * n, vec = pr || pr_atoms;
     double *H = malloc((size_t)n3 * n3 * sizeof *H);
     if (!H)
         tk_die("out of memory for a %d x %d Hessian", n3, n3);
@@ -52,7 +57,39 @@ int tk_hessian_eigenvalues(const tk_frame *f, double *w)
             free(H);
             return TK_HESSIAN_NOT_FINITE;
         }
-    int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'N', 'U', n3, H, n3, w);
+    int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, vec ? 'V' : 'N', 'U', n3, H, n3, w);
+    if (info == 0 && vec) {
+        /* row r of H holds component r of every eigenvector (column k):
+         * accumulate along rows, particle by particle */
+        double *s2 = tk_xcalloc((size_t)n3, sizeof *s2), *s4 = tk_xcalloc((size_t)n3, sizeof *s4);
+        double *p4 = tk_xcalloc((size_t)n3, sizeof *p4), *b = tk_xmalloc((size_t)n3 * sizeof *b);
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < n3; k++)
+                b[k] = 0;
+            for (int mu = 0; mu < 3; mu++) {
+                const double *row = H + (size_t)(3 * i + mu) * n3;
+                for (int k = 0; k < n3; k++) {
+                    double e2 = row[k] * row[k];
+                    s4[k] += e2 * e2;
+                    b[k] += e2;
+                }
+            }
+            for (int k = 0; k < n3; k++) {
+                s2[k] += b[k];
+                p4[k] += b[k] * b[k];
+            }
+        }
+        for (int k = 0; k < n3; k++) {
+            if (pr)
+                pr[k] = s2[k] * s2[k] / s4[k];
+            if (pr_atoms)
+                pr_atoms[k] = s2[k] * s2[k] / p4[k];
+        }
+        free(s2);
+        free(s4);
+        free(p4);
+        free(b);
+    }
     free(H);
     return info;
 }

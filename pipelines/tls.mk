@@ -5,6 +5,10 @@
 #   ipl-swapmc -> md-quench -> is-sample (per run) -> is-merge -> pair-select
 #   -> neb-ci --bands (per chunk of pairs) -> dwp-split -> schrod1d
 #   then tls-density per Tf and the n(E)/E figure across Tf.
+#   make ... heat: the specific heat C(T) per Tf (tls-heat: the TLS term
+#   against the harmonic term of the modes of each minimised glass,
+#   conf-modes --modes) and the C/T figure heat.png; not part of `all`
+#   (N = 1500: about a CPU minute per glass for the eigenvectors).
 #
 # Parameters: pipelines/params/$(SCALE).mk (any variable can be overridden on
 # the command line).  Every heavy command is prefixed by $(LAUNCH), empty by
@@ -39,7 +43,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
 .DELETE_ON_ERROR:
-.PHONY: all figure summary
+.PHONY: all figure summary heat
 
 # A step's stderr goes to TARGET.log; when it fails, show why.
 fail = { echo "tls.mk: making $(1) failed; the end of $(1).log:" >&2; tail -n 8 $(1).log >&2; exit 1; }
@@ -96,7 +100,8 @@ $(OUT)/Tf$(1)/params.txt: $(wildcard $(OUT)/Tf$(1)/.stamps/*)
 	@mkdir -p $$(@D)
 	@{ echo "# tlskit pipeline, scale $(SCALE), Tf $(1)"; \
 	  for f in $(OUT)/Tf$(1)/.stamps/*; do echo "$$$${f##*/}: $$$$(cat $$$$f)"; done; \
-	  for p in ipl-swapmc md-quench is-sample is-merge pair-select neb-ci dwp-split schrod1d tls-density; do \
+	  for p in ipl-swapmc md-quench is-sample is-merge pair-select neb-ci dwp-split schrod1d tls-density \
+	    conf-modes tls-heat; do \
 	    $$$$p --version; done; } > $$@.tmp && mv $$@.tmp $$@
 
 # a finished chain is kept if make is interrupted as it ends (with SLURM=1 make
@@ -126,6 +131,14 @@ $(OUT)/Tf$(1)/density.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g
 	tls-density -N $(N) --glasses $(call glasses,$(1)) --curve $(OUT)/Tf$(1)/curve.tsv \
 	  --hist $(OUT)/Tf$(1)/hist.tsv --mass $(MASS) $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/tls.tsv) \
 	  > $$@.tmp 2> $$@.log && mv $$@.tmp $$@ || $(call fail,$$@)
+
+# the specific heat: the TLS term of the DWPs against the harmonic term of
+# the modes, per particle (tls-heat); heat-summary.tsv: the crossover
+$(OUT)/Tf$(1)/heat.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/tls.tsv $(OUT)/Tf$(1)/g$(g)/modes.tsv) \
+                        $(OUT)/Tf$(1)/.stamps/density
+	tls-heat -N $(N) --glasses $(call glasses,$(1)) --mass $(MASS) --summary $(OUT)/Tf$(1)/heat-summary.tsv \
+	  $(foreach g,$(call glass_ids,$(1)),-M $(OUT)/Tf$(1)/g$(g)/modes.tsv) \
+	  $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/tls.tsv) -o $$@ 2> $$@.log || $(call fail,$$@)
 
 # summed over the glasses (e_is averaged)
 $(OUT)/Tf$(1)/growth.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/growth.tsv)
@@ -167,6 +180,13 @@ $(OUT)/Tf$(1)/g$(2)/dwps.txt: $(foreach c,$(chunk_ids),$(OUT)/Tf$(1)/g$(2)/bands
 $(OUT)/Tf$(1)/g$(2)/tls.tsv: $(OUT)/Tf$(1)/g$(2)/dwps.txt $(OUT)/Tf$(1)/.stamps/schrod
 	schrod1d --mass $(MASS) -o $$@ $$< 2> $$@.log || $(call fail,$$@)
 
+# the normal modes of the glass's inherent structure (glass.xyz is the glass
+# at T_MD, not a minimum: minimised first; frequencies and participation
+# ratios, conf-modes --modes)
+$(OUT)/Tf$(1)/g$(2)/modes.tsv: $(OUT)/Tf$(1)/g$(2)/glass.xyz
+	md-quench -T $(T_MD) --minimize $$< 2> $$@.log | $(LAUNCH) conf-modes --modes -o $$@ 2>> $$@.log \
+	  || $(call fail,$$@)
+
 $(OUT)/Tf$(1)/g$(2)/growth.tsv: $(OUT)/Tf$(1)/g$(2)/tls.tsv $(OUT)/Tf$(1)/g$(2)/minima.bin
 	$(TOP)/pipelines/growth.sh $(OUT)/Tf$(1)/g$(2) $(RUNS) $(mass1) > $$@.tmp 2> $$@.log && mv $$@.tmp $$@ \
 	  || $(call fail,$$@)
@@ -191,6 +211,13 @@ $(foreach tf,$(TFS),$(eval $(call TF_RULES,$(tf))))
 $(OUT)/nE.png: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/density.tsv) $(TOP)/pipelines/plot/nE.gp
 	$(GNUPLOT) -e "out='$@.tmp.png'; dir='$(OUT)'; tfs='$(TFS)'; n=$(N)" \
 	  $(TOP)/pipelines/plot/nE.gp 2> $@.log && mv $@.tmp.png $@
+
+# the specific heat: C/T of the TLS and harmonic terms, one colour per Tf
+heat: $(OUT)/heat.png
+
+$(OUT)/heat.png: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/heat.tsv) $(TOP)/pipelines/plot/heat.gp
+	$(GNUPLOT) -e "out='$@.tmp.png'; dir='$(OUT)'; tfs='$(TFS)'; n=$(N)" \
+	  $(TOP)/pipelines/plot/heat.gp 2> $@.log && mv $@.tmp.png $@
 
 # histograms of dV, Vb, d/sqrt(PR), PR; PR against the splitting
 $(OUT)/hist.png: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/density.tsv) $(TOP)/pipelines/plot/hist.gp

@@ -57,6 +57,28 @@ int main(void)
         nzero += fabs(w[k]) < 1e-6;
     ok(nzero == 3 && w[0] > -1e-6, "a relaxed configuration (fmax 1e-3): three zero modes, none "
                                    "negative (lowest %.3g, then %.3g)", w[0], w[3]);
+    /* with eigenvectors: the same eigenvalues, and participation ratios
+     * in range; the translations (any combination of the three) move every
+     * particle alike: pr_atoms = n exactly */
+    double *w2 = malloc(n3 * sizeof *w2), *pr = malloc(n3 * sizeof *pr),
+           *pra = malloc(n3 * sizeof *pra);
+    ok(tk_hessian_modes(&f, w2, pr, pra) == 0, "LAPACK gives the eigenvectors too");
+    double dw = 0, wmax = 0;
+    int inrange = 1;
+    for (int k = 0; k < n3; k++) {
+        dw = fmax(dw, fabs(w2[k] - w[k]));
+        wmax = fmax(wmax, fabs(w[k]));
+        inrange &= pr[k] >= 1 - 1e-9 && pr[k] <= n3 * (1 + 1e-9) && pra[k] >= 1 - 1e-9 &&
+                   pra[k] <= n * (1 + 1e-9);
+    }
+    ok(dw < 1e-10 * wmax, "eigenvalues with and without vectors agree (%.2g)", dw);
+    ok(inrange, "1 <= pr <= 3n and 1 <= pr_atoms <= n for every mode");
+    ok(fabs(pra[0] - n) < 1e-6 * n && fabs(pra[1] - n) < 1e-6 * n && fabs(pra[2] - n) < 1e-6 * n,
+       "the three translations: pr_atoms = n (%.9g %.9g %.9g)", pra[0], pra[1], pra[2]);
+    ok(pra[3] < n, "the softest vibration is not uniform (pr_atoms %.4g of %d)", pra[3], n);
+    free(w2);
+    free(pr);
+    free(pra);
     free(H);
     free(fp);
     free(fm);
