@@ -102,6 +102,8 @@ AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/filetxt
 JobCompLoc=$S/jobcomp.log
 SchedulerType=sched/builtin
+# a job submitted is started at once, not up to 3 s later
+SchedulerParameters=batch_sched_delay=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 MpiDefault=none
