@@ -153,6 +153,21 @@ static void check_box(const tk_reader *r, double L, int with_line)
 
 /* ---------- key=value lists (extended XYZ comment line) ---------- */
 
+/* Why a metadata key cannot be carried by every format, or NULL: the
+ * extended XYZ comment line and the LAMMPS title line split on blanks, and
+ * four keys of the comment line describe the frame itself. */
+static const char *meta_key_problem(const char *key)
+{
+    static const char *reserved[] = {"Lattice", "Origin", "pbc", "Properties"};
+    for (const char *p = key; *p; p++)
+        if (isspace((unsigned char)*p))
+            return "holds a blank (extended XYZ could not carry it)";
+    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+        if (strcmp(key, reserved[i]) == 0)
+            return "is part of the extended XYZ frame format, not metadata";
+    return NULL;
+}
+
 /* Parse extended-XYZ key=value pairs of s into m.  Values may be quoted with
  * double quotes; \" and \\ escape inside quotes.  A bare key means "T". */
 static void parse_kv(const tk_reader *r, const char *s, tk_meta *m)
@@ -509,6 +524,11 @@ static void read_bin(tk_reader *r, tk_frame *f)
             rdie(r, 1, "binary header: '%.40s' is not key=value", r->buf);
         }
         *eq = '\0';
+        const char *why = meta_key_problem(r->buf);
+        if (why) {
+            free(arrays);
+            rdie(r, 1, "binary header: metadata key '%.40s' %s", r->buf, why);
+        }
         tk_meta_set(&f->meta, r->buf, eq + 1);
     }
     tk_frame_resize(f, (int)natoms);
@@ -656,8 +676,14 @@ static const char *section_name(const char *line, char *style, size_t style_cap)
 static void read_lammps(tk_reader *r, tk_frame *f)
 {
     tk_meta_clear(&f->meta);
-    if (strncmp(r->buf, LMP_TITLE, strlen(LMP_TITLE)) == 0)
+    if (strncmp(r->buf, LMP_TITLE, strlen(LMP_TITLE)) == 0) {
         parse_kv(r, r->buf + strlen(LMP_TITLE), &f->meta);
+        for (int k = 0; k < f->meta.n; k++) {
+            const char *why = meta_key_problem(f->meta.kv[k].key);
+            if (why)
+                rdie(r, 1, "title line: metadata key '%.40s' %s", f->meta.kv[k].key, why);
+        }
+    }
     long natoms = -1;
     double lo[3], hi[3];
     int have[3] = {0, 0, 0};

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# fuzz-regress.bats - inputs found by the fuzz harnesses (fuzz/README.md),
+# each now refused with one message naming the program, the input, the line
+# and what is wrong (exit 1), or read correctly.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+    cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# xrun CMD...: status, output, stderr, stderr_lines (stderr apart)
+xrun() {
+    local errf=$BATS_TEST_TMPDIR/.stderr
+    status=0
+    output=$("$@" 2> "$errf") || status=$?
+    mapfile -t stderr_lines < "$errf"
+    IFS= read -r -d '' stderr < "$errf" || true
+    stderr=${stderr%$'\n'}
+}
+
+# one_error TEXT: the last xrun failed with status 1 and one line on stderr
+# that is TEXT
+one_error() {
+    if [ "$status" -ne 1 ] || [ "${#stderr_lines[@]}" -ne 1 ] || [ "$stderr" != "$1" ]; then
+        echo "status $status, want 1; stderr (want the one line '$1'):" >&2
+        printf '%s\n' "$stderr" | head -30 >&2
+        return 1
+    fi
+}
+
+frame_xyz() {
+    printf '1\nLattice="2 0 0 0 2 0 0 0 2" Properties=species:S:1:pos:R:3:radius:R:1 %s\nAr 0.5 0.5 0.5 0.5\n' "$1"
+}
+
+# a binary frame whose header holds the line $1 among its metadata
+frame_bin_with() {
+    frame_xyz "a=1" | conf-convert -t bin | sed "0,/^END\$/s//$1\nEND/"
+}
+
+@test "fuzz frame-xyz: a binary frame's metadata key with a blank is refused (it was split in two as extended XYZ)" {
+    frame_bin_with 'a b=c' > k.bin
+    xrun conf-convert k.bin
+    one_error "conf-convert: k.bin:7: frame 1: binary header: metadata key 'a b' holds a blank (extended XYZ could not carry it)"
+    frame_bin_with $'\tkey=c' > t.bin
+    xrun conf-convert -t bin t.bin
+    [ "$status" -eq 1 ] && [[ $stderr == *"holds a blank"* ]]
+}
+
+@test "fuzz frame-xyz: a binary frame's metadata key Lattice, Origin, pbc or Properties is refused (the XYZ frame became unreadable)" {
+    for key in Lattice Origin pbc Properties; do
+        frame_bin_with "$key=oops" > k.bin
+        xrun conf-convert k.bin
+        one_error "conf-convert: k.bin:7: frame 1: binary header: metadata key '$key' is part of the extended XYZ frame format, not metadata"
+    done
+}
+
+@test "fuzz frame-lammps: tlskit's LAMMPS title line with a key of the XYZ format is refused" {
+    frame_xyz "a=1" | conf-convert -t lammps | sed '1s/$/ pbc=F/' > k.data
+    xrun conf-convert k.data
+    one_error "conf-convert: k.data:1: frame 1: title line: metadata key 'pbc' is part of the extended XYZ frame format, not metadata"
+}
+
+@test "fuzz frame round trips: quoted, escaped and odd metadata survive xyz -> bin -> lammps -> xyz unchanged" {
+    printf '1\nLattice="2 0 0 0 2 0 0 0 2" Properties=species:S:1:pos:R:3:radius:R:1:id:I:1 %s\n%s\n' \
+        'note="a \"quoted\" \\ value" e="" flag x"y=1 t=a\b' 'Ar 0.5 0.5 0.5 0.5 1' > a.xyz
+    conf-convert -t bin a.xyz | conf-convert -t lammps | conf-convert > b.xyz
+    diff <(conf-convert a.xyz) b.xyz
+    grep -q 'note="a \\"quoted\\" \\\\ value" e="" flag=T x"y=1 t="a\\\\b"' b.xyz
+}
