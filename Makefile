@@ -7,6 +7,7 @@
 #   make bench      benchmarks against LAMMPS (bench/)
 #   make validate   slow physics validations (tests/validate/, minutes)
 #   make deps       install the Debian packages the project needs
+#   make fuzz       fuzz every reader FUZZ_TIME seconds each (fuzz/README.md)
 #
 # CFLAGS is yours to override (default -O3 -g); warnings and the C standard
 # are always on.
@@ -38,7 +39,8 @@ BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Debian packages: build, tests, cross-checks and benchmarks; a single-node
 # SLURM for tests/slurm.bats (the daemons are started by the test only).
 DEB_PKGS := gcc make libc6-dev libopenblas-dev liblapacke-dev bats python3 python3-ase \
-            lammps gnuplot-nox hyperfine slurmctld slurmd slurm-client munge
+            lammps gnuplot-nox hyperfine slurmctld slurmd slurm-client munge \
+            afl++ clang
 
 .DELETE_ON_ERROR:
 .PHONY: all test check unit deps demo bench bench-explore clean validate
@@ -111,6 +113,37 @@ bench: deps all $(BENCHES)
 # the whole exploration against the baseline build only (bench/explore.sh)
 bench-explore: all
 	@TLSKIT_BIN=$(abspath $(BINDIR)) bash bench/explore.sh
+
+# Fuzzing (fuzz/README.md): one AFL++ harness per reader (fuzz/*.c), built
+# with afl-clang-fast, ASan and UBSan into build/fuzz/; `make fuzz` runs each
+# for FUZZ_TIME seconds from its seeds in fuzz/corpus/TARGET and fails on any
+# crash or hang.  FUZZ_TARGETS picks some.
+FUZZ_CC ?= afl-clang-fast
+FUZZ_TIME ?= 60
+FUZZ_TARGETS ?= $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=all -Wno-unknown-pragmas
+FUZZ_LIBA := build/fuzz/libtlskit.a
+
+build/fuzz/lib/%.o: lib/%.c lib/*.h
+	@mkdir -p $(@D)
+	AFL_QUIET=1 $(FUZZ_CC) $(WARN) $(CPPFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
+
+$(FUZZ_LIBA): $(LIB_SRC:lib/%.c=build/fuzz/lib/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build/fuzz/bin/%: fuzz/%.c fuzz/*.h $(FUZZ_LIBA) lib/*.h
+	@mkdir -p $(@D)
+	AFL_QUIET=1 $(FUZZ_CC) $(WARN) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIBA) $(LDFLAGS) \
+	  -Wl,--wrap=exit $(LDLIBS)
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_TARGETS:%=build/fuzz/bin/%)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_TIME=$(FUZZ_TIME) bash fuzz/run $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build bin/*
