@@ -1,4 +1,4 @@
-/* frameio.c - extended XYZ, binary and LAMMPS data frames. */
+/* frameio.c - extended XYZ, binary and LAMMPS data frames; LAMMPS dumps read. */
 #define _POSIX_C_SOURCE 200809L
 #include "frameio.h"
 #include "err.h"
@@ -616,7 +616,7 @@ static void write_bin(FILE *out, const tk_frame *f)
 #define LMP_TITLE "LAMMPS data file via tlskit"
 
 typedef struct {
-    long id;
+    long id, row;
     double q, x[3];
 } lmp_atom;
 
@@ -868,18 +868,185 @@ static void read_lammps(tk_reader *r, tk_frame *f)
     free(vel);
 }
 
-static void write_lammps(FILE *out, const tk_frame *f)
+/* ---------- LAMMPS text dumps (read only) ---------- */
+
+#define DUMP_MAGIC "ITEM: TIMESTEP"
+#define FMT_DUMP 3 /* r->last_fmt of a dump frame */
+
+/* One snapshot of a `dump custom` / `dump atom` / `write_dump` text file:
+ * ITEM: TIMESTEP, NUMBER OF ATOMS, BOX BOUNDS (orthogonal, cubic), ATOMS
+ * with named columns: id, a diameter (q, as in our data files, diameter
+ * or radius), positions (x y z, xu yu zu, xs ys zs or xsu ysu zsu) and
+ * optionally vx vy vz; other columns (type, image flags ...) are ignored. */
+static void read_dump(tk_reader *r, tk_frame *f)
+{
+    tk_meta_clear(&f->meta);
+    long natoms = -1;
+    double lo[3], hi[3];
+    int have_box = 0;
+    char *fld[64];
+    /* the first line, ITEM: TIMESTEP, has been read already */
+    for (int first = 1;; first = 0) {
+        if (!first && !next_nonblank(r))
+            rdie(r, 0, "LAMMPS dump: truncated snapshot (no ITEM: ATOMS)");
+        if (strncmp(r->buf, "ITEM:", 5) != 0)
+            rdie(r, 1, "LAMMPS dump: expected an ITEM: line, found '%.40s'", r->buf);
+        const char *item = r->buf + 5;
+        while (isspace((unsigned char)*item))
+            item++;
+        if (strncmp(item, "TIMESTEP", 8) == 0 || strncmp(item, "TIME", 4) == 0 ||
+            strncmp(item, "UNITS", 5) == 0) {
+            if (!next_nonblank(r))
+                rdie(r, 0, "LAMMPS dump: truncated after ITEM: %.20s", item);
+            if (strncmp(item, "TIMESTEP", 8) == 0) {
+                char *v[2] = {NULL, NULL};
+                if (split_ws(r->buf, v, 1) != 1)
+                    rdie(r, 1, "LAMMPS dump: TIMESTEP: expected one integer");
+                tk_meta_setf(&f->meta, "timestep", "%ld", integer(r, v[0], "TIMESTEP"));
+            }
+        } else if (strncmp(item, "NUMBER OF ATOMS", 15) == 0) {
+            if (!next_nonblank(r))
+                rdie(r, 0, "LAMMPS dump: truncated after ITEM: NUMBER OF ATOMS");
+            char *v[2] = {NULL, NULL};
+            if (split_ws(r->buf, v, 1) != 1)
+                rdie(r, 1, "LAMMPS dump: NUMBER OF ATOMS: expected one integer");
+            natoms = integer(r, v[0], "NUMBER OF ATOMS");
+            check_natoms(r, natoms);
+        } else if (strncmp(item, "BOX BOUNDS", 10) == 0) {
+            int tri = strstr(item, "xy") != NULL;
+            for (int d = 0; d < 3; d++) {
+                if (!next_nonblank(r))
+                    rdie(r, 0, "LAMMPS dump: truncated BOX BOUNDS");
+                char *v[4] = {NULL, NULL, NULL, NULL};
+                int nf = split_ws(r->buf, v, 3);
+                if (nf != (tri ? 3 : 2))
+                    rdie(r, 1, "LAMMPS dump: BOX BOUNDS: expected %d numbers", tri ? 3 : 2);
+                lo[d] = num(r, v[0], "box bound");
+                hi[d] = num(r, v[1], "box bound");
+                if (tri && num(r, v[2], "tilt") != 0)
+                    rdie(r, 1, "triclinic box: only cubic boxes are supported");
+            }
+            have_box = 1;
+        } else if (strncmp(item, "ATOMS", 5) == 0) {
+            break;
+        } else {
+            rdie(r, 1, "LAMMPS dump: unknown item '%.40s'", item);
+        }
+    }
+    if (natoms < 0)
+        rdie(r, 1, "LAMMPS dump: ITEM: ATOMS before ITEM: NUMBER OF ATOMS");
+    if (!have_box)
+        rdie(r, 1, "LAMMPS dump: ITEM: ATOMS before ITEM: BOX BOUNDS");
+    double L = hi[0] - lo[0];
+    check_box(r, L, 1);
+    for (int d = 1; d < 3; d++)
+        if (fabs((hi[d] - lo[d]) - L) > 1e-12 * L)
+            rdie(r, 0, "LAMMPS dump: the box is not cubic (x %.17g..%.17g, %c %.17g..%.17g)",
+                 lo[0], hi[0], 'x' + d, lo[d], hi[d]);
+
+    /* the columns */
+    char *cols = tk_xstrdup(r->buf + (strstr(r->buf, "ATOMS") - r->buf) + 5);
+    int ncol = split_ws(cols, fld, 63);
+    if (ncol > 63)
+        rdie(r, 1, "LAMMPS dump: more than 63 columns");
+    int cid = -1, cdiam = -1, cpos[3] = {-1, -1, -1}, cvel[3] = {-1, -1, -1};
+    double dscale = 1;
+    int scaled = 0, pos_kind = -1;
+    static const char *pos_names[4][3] = {{"x", "y", "z"}, {"xu", "yu", "zu"},
+                                          {"xs", "ys", "zs"}, {"xsu", "ysu", "zsu"}};
+    for (int c = 0; c < ncol; c++) {
+        const char *h = fld[c];
+        if (strcmp(h, "id") == 0)
+            cid = c;
+        else if (strcmp(h, "q") == 0 || strcmp(h, "diameter") == 0 ||
+                 strcmp(h, "radius") == 0) {
+            if (cdiam >= 0)
+                rdie(r, 1, "LAMMPS dump: two diameter columns (q, diameter, radius)");
+            cdiam = c;
+            dscale = strcmp(h, "radius") == 0 ? 2 : 1;
+        } else if (strcmp(h, "vx") == 0 || strcmp(h, "vy") == 0 || strcmp(h, "vz") == 0)
+            cvel[h[1] - 'x'] = c;
+        else
+            for (int k = 0; k < 4; k++)
+                for (int d = 0; d < 3; d++)
+                    if (strcmp(h, pos_names[k][d]) == 0) {
+                        if (pos_kind >= 0 && pos_kind != k)
+                            rdie(r, 1, "LAMMPS dump: positions in two kinds of columns (%s "
+                                       "and %s)", pos_names[pos_kind][0], pos_names[k][0]);
+                        pos_kind = k;
+                        cpos[d] = c;
+                    }
+    }
+    if (cid < 0)
+        rdie(r, 1, "LAMMPS dump: no id column");
+    if (cdiam < 0)
+        rdie(r, 1, "LAMMPS dump: no diameter column: dump q (the diameter, atom style "
+                   "charge), diameter or radius");
+    if (cpos[0] < 0 || cpos[1] < 0 || cpos[2] < 0)
+        rdie(r, 1, "LAMMPS dump: no positions (x y z, xu yu zu, xs ys zs or xsu ysu zsu)");
+    int nvel = (cvel[0] >= 0) + (cvel[1] >= 0) + (cvel[2] >= 0);
+    if (nvel != 0 && nvel != 3)
+        rdie(r, 1, "LAMMPS dump: velocities need all of vx vy vz");
+    scaled = pos_kind >= 2;
+    free(cols);
+
+    lmp_atom *at = tk_xmalloc((size_t)natoms * sizeof *at);
+    double *vel = nvel ? tk_xmalloc(3 * (size_t)natoms * sizeof *vel) : NULL;
+    for (long i = 0; i < natoms; i++) {
+        if (!next_nonblank(r))
+            rdie(r, 0, "truncated frame: ATOMS has %ld of %ld lines", i, natoms);
+        int nf = split_ws(r->buf, fld, 63);
+        if (nf != ncol)
+            rdie(r, 1, "ATOMS line %ld: expected %d columns, found %d", i + 1, ncol, nf);
+        at[i].id = integer(r, fld[cid], "atom id");
+        at[i].q = dscale * num(r, fld[cdiam], "diameter");
+        if (!(at[i].q > 0))
+            rdie(r, 1, "atom id %ld: diameter must be positive, found %s", at[i].id, fld[cdiam]);
+        for (int d = 0; d < 3; d++) {
+            double v = num(r, fld[cpos[d]], "position");
+            at[i].x[d] = scaled ? lo[d] + v * L : v;
+        }
+        if (vel)
+            for (int d = 0; d < 3; d++)
+                vel[3 * i + d] = num(r, fld[cvel[d]], "velocity");
+        /* the atom's index in the input, for its velocity after the sort */
+        at[i].row = i;
+    }
+    qsort(at, (size_t)natoms, sizeof *at, cmp_atom);
+    for (long i = 1; i < natoms; i++)
+        if (at[i].id == at[i - 1].id)
+            rdie(r, 0, "LAMMPS dump: atom id %ld appears twice", at[i].id);
+    tk_frame_resize(f, (int)natoms);
+    f->L = L;
+    memcpy(f->origin, lo, sizeof f->origin);
+    f->has_id = 1;
+    f->has_v = vel != NULL;
+    for (long i = 0; i < natoms; i++) {
+        f->id[i] = at[i].id;
+        f->sigma[i] = at[i].q;
+        memcpy(f->x + 3 * i, at[i].x, sizeof at[i].x);
+        if (vel)
+            memcpy(f->v + 3 * i, vel + 3 * at[i].row, 3 * sizeof *vel);
+    }
+    free(at);
+    free(vel);
+}
+
+void tk_write_lammps_typed(FILE *out, const tk_frame *f, int ntypes, const int *type)
 {
     fputs(LMP_TITLE, out);
     for (int k = 0; k < f->meta.n; k++) {
         fprintf(out, " %s=", f->meta.kv[k].key);
         write_value(out, f->meta.kv[k].val);
     }
-    fprintf(out, "\n\n%d atoms\n1 atom types\n\n", f->n);
+    fprintf(out, "\n\n%d atoms\n%d atom types\n\n", f->n, type ? ntypes : 1);
     const char *ax[3] = {"x", "y", "z"};
     for (int d = 0; d < 3; d++)
         fprintf(out, "%.17g %.17g %slo %shi\n", f->origin[d], f->origin[d] + f->L, ax[d], ax[d]);
-    fputs("\nMasses\n\n1 1\n\nAtoms # charge\n\n", out);
+    fputs("\nMasses\n\n", out);
+    for (int t = 1; t <= (type ? ntypes : 1); t++)
+        fprintf(out, "%d 1\n", t);
+    fputs("\nAtoms # charge\n\n", out);
     for (int i = 0; i < f->n; i++) {
         long id = f->has_id ? f->id[i] : i + 1;
         double p[3];
@@ -898,8 +1065,8 @@ static void write_lammps(FILE *out, const tk_frame *f)
                 p[d] = f->origin[d];
             img[d] = (long)s;
         }
-        fprintf(out, "%ld 1 %.17g %.17g %.17g %.17g %ld %ld %ld\n", id, f->sigma[i], p[0], p[1],
-                p[2], img[0], img[1], img[2]);
+        fprintf(out, "%ld %d %.17g %.17g %.17g %.17g %ld %ld %ld\n", id, type ? type[i] : 1,
+                f->sigma[i], p[0], p[1], p[2], img[0], img[1], img[2]);
     }
     if (f->has_v) {
         fputs("\nVelocities\n\n", out);
@@ -1007,6 +1174,9 @@ int tk_read_frame(tk_reader *r, tk_frame *f)
     } else if (lone_integer(r->buf, &natoms)) {
         read_xyz(r, f, natoms);
         r->last_fmt = TK_FMT_XYZ;
+    } else if (strncmp(r->buf, DUMP_MAGIC, strlen(DUMP_MAGIC)) == 0) {
+        read_dump(r, f);
+        r->last_fmt = FMT_DUMP;
     } else if (r->last_fmt == -1 || r->last_fmt == TK_FMT_LAMMPS ||
                strncmp(r->buf, "LAMMPS", 6) == 0) {
         read_lammps(r, f);
@@ -1087,7 +1257,7 @@ void tk_write_frame(FILE *out, const tk_frame *f, tk_format fmt)
         write_bin(out, f);
         break;
     case TK_FMT_LAMMPS:
-        write_lammps(out, f);
+        tk_write_lammps_typed(out, f, 1, NULL);
         break;
     }
 }

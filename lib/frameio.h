@@ -4,6 +4,9 @@
  * frame from its first line:
  *   "TLSKIT-FRAME 1"      binary frame (text header, little-endian float64)
  *   a lone atom count     extended XYZ
+ *   "ITEM: TIMESTEP"      LAMMPS text dump snapshot (read only): columns id,
+ *                         q (the diameter), diameter or radius, x y z (or
+ *                         xu.., xs.., xsu..), optionally vx vy vz
  *   anything else         LAMMPS data file (write_data, Atoms # charge with
  *                         the diameter in the charge column, or # sphere)
  * Frames are read one at a time into a reusable tk_frame: constant memory.
@@ -75,6 +78,9 @@ void tk_write_frame(FILE *out, const tk_frame *f, tk_format fmt);
  * (e.g. "disp:R:1:dvec:R:3"), values extra[i * ncol + c]; readers skip them. */
 void tk_write_xyz_extra(FILE *out, const tk_frame *f, const char *props, int ncol,
                         const double *extra);
+/* A LAMMPS data file whose particle i has atom type type[i] (1..ntypes;
+ * type NULL: every particle type 1), as tk_write_frame(..., TK_FMT_LAMMPS). */
+void tk_write_lammps_typed(FILE *out, const tk_frame *f, int ntypes, const int *type);
 /* Parse "xyz", "bin", "lammps"; -1 if unknown. */
 int tk_format_parse(const char *s);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The make-driven pipeline (pipelines/tls.mk) at the tiny scale: every stage
-# end to end, restart after an interruption, make -j2 = make -j1, and one
-# stage swapped for LAMMPS.
+# end to end, restart after an interruption, make -j2 = make -j1, and the
+# glasses stage done by LAMMPS (pipelines/lammps/quench.lmp).
 
 load helpers
 
@@ -72,27 +72,6 @@ setup() {
 @test "make -j2 gives the same results as -j1" {
     pipe OUT=par -j2
     diff <(results ref) <(results par)
-}
-
-@test "a stage swapped for LAMMPS: the quench done by LAMMPS on our data files" {
-    command -v lmp > /dev/null || skip "lmp (Debian lammps) not installed"
-    mkdir -p swap/Tf0.2 && cp ref/Tf0.2/chain.xyz ref/Tf0.2/params.txt swap/Tf0.2/
-    # the frames the pipeline would quench, one LAMMPS data file each
-    conf-convert --frames 3: swap/Tf0.2/chain.xyz > frames.xyz
-    : > lmp.xyz
-    for k in 1 2; do
-        conf-convert --frames $k:$k -t lammps frames.xyz > in$k.data
-        printf 'units lj\natom_style charge\nread_data in%s.data\npair_style zero 2.0\npair_coeff * *\nvelocity all create 0.04 %s\nfix 1 all nve\nrun 20\nwrite_data out%s.data\n' $k $k $k > in$k.lmp
-        lmp -log none -screen none -in in$k.lmp
-        conf-convert --set Tf=0.2 --set stage=lammps out$k.data >> lmp.xyz
-    done
-    # the swapped stage's output takes the place of glasses.xyz; make goes on from it
-    cp lmp.xyz swap/Tf0.2/glasses.xyz
-    pipe OUT=swap swap/Tf0.2/density.tsv
-    grep -q 'stage=lammps' swap/Tf0.2/g1/glass.xyz
-    [ -s swap/Tf0.2/density.tsv ]
-    # and the chain was not rerun
-    cmp ref/Tf0.2/chain.xyz swap/Tf0.2/chain.xyz
 }
 
 # the commands make would run (dry run), one program name per line
@@ -169,4 +148,48 @@ would_run() { pipe "$@" -n 2>&1 | grep -oE '(^|[|] *)(ipl-swapmc|md-quench|is-sa
         if [ "$f" -nt marker ]; then echo "redone: $f"; false; fi
     done
     [ "$(conf-info --no-header ref/Tf0.2/glasses.xyz | wc -l)" -eq 3 ]
+}
+
+# after "adding glasses": ref's chain then holds a third glass's frames,
+# which this test does not use (frames 3:4 are the glasses of GLASSES=2)
+@test "the glasses stage done by LAMMPS (pipelines/lammps/quench.lmp), and the pipeline goes on from it" {
+    command -v lmp > /dev/null || skip "lmp (Debian lammps) not installed"
+    mkdir -p lmp/Tf0.2 && cp ref/Tf0.2/chain.xyz lmp/Tf0.2/
+    cd lmp
+    # the frames md-quench would quench (EQ / SPACING + 1 .. + GLASSES), one
+    # data file each, and the model tabulated per diameter bin (64 types)
+    conf-convert --frames 3:4 -t lammps --pair-table ipl --split 'in%d.data' Tf0.2/chain.xyz
+    [ -s in1.data ] && [ -s in2.data ] && [ ! -e in3.data ] && [ -s ipl/pair.lmp ] && [ -s ipl/64_64.table ]
+    # md-quench -T 0.04 --time 1 (T_MD, QUENCH_TIME of the tiny scale) in LAMMPS
+    for k in 1 2; do
+        lmp -log quench$k.log -screen none -in "$TOP/pipelines/lammps/quench.lmp" -var in in$k.data \
+            -var out out$k.data -var pair ipl/pair.lmp -var T 0.04 -var time 1 -var seed $k
+    done
+    conf-convert --set Tf=0.2 --set stage=lammps out1.data out2.data > Tf0.2/glasses.xyz
+    # its trajectory, when asked for, is a stream too: steps 0, 100, 200, the
+    # last one the glass
+    lmp -log none -screen none -in "$TOP/pipelines/lammps/quench.lmp" -var in in1.data \
+        -var out again1.data -var pair ipl/pair.lmp -var T 0.04 -var time 1 -var seed 1 \
+        -var every 100 -var traj traj1.dump
+    cmp out1.data again1.data
+    [ "$(conf-info --no-header traj1.dump | wc -l)" -eq 3 ]
+    conf-convert --frames 3:3 traj1.dump | conf-diff -r out1.data --no-header | cut -f3 | grep -qx 0
+    # really quenched by the model: LAMMPS's last energy is the exact model's
+    # energy of its glass to the tabulation's error, well below the chain's
+    for k in 1 2; do
+        pe=$(awk '/^ *Step /{ s = 1; next } s && /^Loop/ { exit } s { e = $3 } END { print e }' quench$k.log)
+        e=$(conf-convert --frames $k:$k Tf0.2/glasses.xyz | conf-info | col epot)
+        e0=$(conf-convert --frames $((k + 2)):$((k + 2)) Tf0.2/chain.xyz | conf-info | col epot)
+        echo "glass $k: LAMMPS $pe, exact model $e, chain frame $e0"
+        close_to "$pe" "$e" 0.005
+        awk -v e="$e" -v e0="$e0" 'BEGIN { exit !(e < e0 - 0.1) }'
+    done
+    cd ..
+    # the rest of the pipeline from LAMMPS's glasses: the chain is not rerun
+    pipe OUT=lmp lmp/Tf0.2/density.tsv
+    grep -q 'stage=lammps' lmp/Tf0.2/g1/glass.xyz && grep -q 'stage=lammps' lmp/Tf0.2/g2/glass.xyz
+    [ -s lmp/Tf0.2/g1/minima.bin ] && [ -s lmp/Tf0.2/g2/tls.tsv ] && [ -s lmp/Tf0.2/density.tsv ]
+    [ "$(conf-info --no-header lmp/Tf0.2/g1/minima.bin | wc -l)" -ge 2 ]
+    cmp ref/Tf0.2/chain.xyz lmp/Tf0.2/chain.xyz
+    [ ! -e lmp/Tf0.2/glasses.xyz.log ]
 }
