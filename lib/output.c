@@ -3,6 +3,7 @@
 #include "output.h"
 #include "err.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -92,6 +93,65 @@ static char *tmp_name(const char *path)
     return t;
 }
 
+/* Does process pid still run?  Not when it is gone, nor when it is a zombie:
+ * killed and not yet reaped, as when its parent was killed with it and
+ * whoever adopted it has not waited for it yet (seen in containers). */
+static int pid_runs(long pid)
+{
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        return 0;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *fp = fopen(path, "r");
+    if (!fp) /* no /proc: it runs, as far as we know */
+        return 1;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* "PID (COMMAND) STATE ..." */
+    return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
+/* Remove the temporaries of path that a killed run left: PATH.tmpPID of a
+ * PID that no longer runs (kill -9 and crashes skip the cleanup at exit).
+ * A running PID is left alone: another process still writing path. */
+static void remove_stale(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t nb = strlen(base);
+    char *dir = slash ? tk_xstrdup(path) : tk_xstrdup(".");
+    if (slash)
+        dir[slash == path ? 1 : slash - path] = '\0';
+    DIR *d = opendir(dir);
+    if (!d) {
+        free(dir);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, nb) != 0 || strncmp(n + nb, ".tmp", 4) != 0)
+            continue;
+        const char *p = n + nb + 4;
+        char *end;
+        errno = 0;
+        long pid = strtol(p, &end, 10);
+        if (!(*p >= '0' && *p <= '9') || *end || errno || pid <= 0 || pid == (long)getpid() ||
+            pid != (long)(pid_t)pid)
+            continue;
+        if (pid_runs(pid))
+            continue;
+        size_t k = strlen(dir) + strlen(n) + 2;
+        char *full = tk_xmalloc(k);
+        snprintf(full, k, "%s/%s", dir, n);
+        unlink(full);
+        free(full);
+    }
+    closedir(d);
+    free(dir);
+}
+
 void tk_output_open(tk_output *o, const char *path)
 {
     memset(o, 0, sizeof *o);
@@ -109,6 +169,7 @@ void tk_output_open(tk_output *o, const char *path)
         o->path = tk_xstrdup(path);
         return;
     }
+    remove_stale(path);
     o->path = tk_xstrdup(path);
     o->tmp = tmp_name(path);
     o->fp = fopen(o->tmp, "wb");

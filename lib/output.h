@@ -3,7 +3,10 @@
  * tk_output_open("-") is standard output.  Any other path is written to a
  * temporary file beside it and renamed over it by tk_output_commit(), so a
  * crash, a kill or a full disk never leaves a truncated result that looks
- * complete.  Uncommitted temporary files are removed at exit.  A path that
+ * complete.  Uncommitted temporary files are removed at exit and on the
+ * usual signals; those of a process killed outright (kill -9, a crash: a
+ * PATH.tmpPID whose PID no longer runs) are removed when PATH is opened for
+ * output again.  A path that
  * exists and is not a regular file (a device, FIFO or symlink) is written
  * through directly instead.
  */

@@ -701,9 +701,11 @@ int main(int argc, char **argv)
                 sp.ncomplete, sp.nsplit, sp.nrescued, sp.nfailed, sp.nfail_nonconv, sp.nfail_limit,
                 sp.nsame, sp.nwritten, sp.duplicates, sp.nbands_total, frac);
     }
-    tk_output_commit(&out);
+    /* the summary first: a run killed between the two leaves no finished
+     * -o file (what make goes by) beside a missing or stale summary */
     if (sumpath)
         tk_output_commit(&sum);
+    tk_output_commit(&out);
     free(sp.buf);
     tk_frame_free(&f);
     tk_input_close(&in);
