@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -673,6 +674,16 @@ static const char *section_name(const char *line, char *style, size_t style_cap)
     return NULL;
 }
 
+/* Is the box edge along d the one along x: within 1e-12, or within the
+ * rounding of the bounds (a box 1e-3 wide at y = 1e5, written as lo and
+ * lo + L, has a y edge 1e-11 off)? */
+static int same_edge(const double *lo, const double *hi, int d)
+{
+    double L = hi[0] - lo[0];
+    double round = 8 * DBL_EPSILON * (fabs(lo[0]) + fabs(hi[0]) + fabs(lo[d]) + fabs(hi[d]));
+    return fabs((hi[d] - lo[d]) - L) <= 1e-12 * L + round;
+}
+
 static void read_lammps(tk_reader *r, tk_frame *f)
 {
     tk_meta_clear(&f->meta);
@@ -723,7 +734,7 @@ static void read_lammps(tk_reader *r, tk_frame *f)
     double L = hi[0] - lo[0];
     check_box(r, L, 1);
     for (int d = 1; d < 3; d++)
-        if (fabs((hi[d] - lo[d]) - L) > 1e-12 * L)
+        if (!same_edge(lo, hi, d))
             rdie(r, 0, "LAMMPS data file: the box is not cubic (x %.17g..%.17g, %c %.17g..%.17g)",
                  lo[0], hi[0], 'x' + d, lo[d], hi[d]);
 

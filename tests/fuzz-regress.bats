@@ -69,3 +69,15 @@ frame_bin_with() {
     diff <(conf-convert a.xyz) b.xyz
     grep -q 'note="a \\"quoted\\" \\\\ value" e="" flag=T x"y=1 t="a\\\\b"' b.xyz
 }
+
+@test "fuzz frame-lammps: a small box far from the origin, written as LAMMPS, reads back (it was 'not cubic')" {
+    printf '1\nLattice="0.001 0 0 0 0.001 0 0 0 0.001" Origin="0 100000 0" Properties=species:S:1:pos:R:3:radius:R:1:id:I:1\nAr 0.0005 100000.0005 0.0005 0.5 1\n' > a.xyz
+    conf-convert -t lammps a.xyz > a.data
+    xrun conf-convert a.data
+    [ "$status" -eq 0 ] && [ -z "$stderr" ]
+    [[ $output == *'Lattice="0.001 0 0 0 0.001 0 0 0 0.001" Origin="0 100000 0"'* ]]
+    # a box that is not cubic is still refused
+    sed 's/^0 0.001 zlo zhi/0 0.0011 zlo zhi/' a.data > b.data
+    xrun conf-convert b.data
+    [ "$status" -eq 1 ] && [[ $stderr == *"the box is not cubic"* ]]
+}
