@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ase_neb.py - the ASE peer of the bench/run `neb` section (bench/README.md).
 
-An ASE calculator for the polydisperse IPL model (PHYSICS.md section 1) in
+An ASE calculator for the polydisperse IPL model (tlskit-physics(7), the model) in
 numpy, with a Verlet list (per-pair cutoff 1.25 sigma_ij + skin, from a
 periodic scipy cKDTree, rebuilt when some particle has moved more than
 skin/2: tlskit's rule), and ASE's climbing-image NEB relaxed by ASE's FIRE.

@@ -35,7 +35,7 @@ Subcommands (`lmp_peer.py SUBCOMMAND --help` lists the options):
 Pair potential of the peer: lj/cut/opt, epsilon 1, per type pair
 sigma_ij = (s_i + s_j)/2 (1 - 0.2 |s_i - s_j|) and cutoff 1.25 sigma_ij,
 with s_t the mean diameter of bin t: the tlskit IPL model's pair geometry
-(PHYSICS.md section 1) with 4 (r^-12 - r^-6) in place of r^-12 + polynomial.
+(tlskit-physics(7), the model) with 4 (r^-12 - r^-6) in place of r^-12 + polynomial.
 The md and min peers add `pair_modify shift yes` (continuous energy; the
 force still jumps at the cutoff, which lies inside the LJ well).
 """

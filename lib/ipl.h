@@ -1,4 +1,5 @@
-/* ipl.h - the polydisperse inverse-power-law glass former (PHYSICS.md §1).
+/* ipl.h - the polydisperse inverse-power-law glass former (tlskit-physics(7),
+ * the model).
  *
  * v(r) = (sigma_ij / r)^12 + c0 + c2 x^2 + c4 x^4,  x = r / sigma_ij < 1.25,
  * sigma_ij = (s_i + s_j)/2 (1 - 0.2 |s_i - s_j|), diameters from

@@ -1,5 +1,5 @@
 /* schrod.h - the two lowest levels of the one-dimensional Schroedinger
- * equation along a double-well path (PHYSICS.md 2.8), for schrod1d(1):
+ * equation along a double-well path (tlskit-physics(7), stage 8), for schrod1d(1):
  *
  *     -(1 / (2 mt d^2)) psi''(xi) + V(xi) psi(xi) = E psi(xi)
  *

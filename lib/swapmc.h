@@ -1,4 +1,4 @@
-/* swapmc.h - Metropolis Monte Carlo with diameter swaps (PHYSICS.md §2.1).
+/* swapmc.h - Metropolis Monte Carlo with diameter swaps (tlskit-physics(7), stage 1).
  *
  * A trial move is, with probability pswap, the exchange of the diameters of
  * two distinct random particles, otherwise the displacement of one random

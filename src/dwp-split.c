@@ -1,5 +1,5 @@
 /* dwp-split - split minimum energy paths into double-well potentials and
- * characterise them (PHYSICS.md §2.6-2.7). */
+ * characterise them (tlskit-physics(7), stages 6-7). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* ipl-swapmc - equilibrate the IPL model at a temperature with swap Monte
- * Carlo (PHYSICS.md §2.1). */
+ * Carlo (tlskit-physics(7), stage 1). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>

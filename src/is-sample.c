@@ -1,4 +1,4 @@
-/* is-sample - explore the landscape of a glass (PHYSICS.md §2.3): MD runs at
+/* is-sample - explore the landscape of a glass (tlskit-physics(7), stage 3): MD runs at
  * T_MD, inherent structures along them, dynamically connected minima. */
 #include <getopt.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* md-quench - quench frames with molecular dynamics (PHYSICS.md §2.2). */
+/* md-quench - quench frames with molecular dynamics (tlskit-physics(7), stage 2). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* neb-ci - minimum energy paths between pairs of minima (PHYSICS.md §2.5). */
+/* neb-ci - minimum energy paths between pairs of minima (tlskit-physics(7), stage 5). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* pair-select - choose the pairs of adjacent minima that go on to the path
- * calculation (PHYSICS.md §2.4). */
+ * calculation (tlskit-physics(7), stage 4). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>

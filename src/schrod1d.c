@@ -1,5 +1,5 @@
 /* schrod1d - tunnel splitting of double-well potentials: the two lowest
- * levels of the 1D Schroedinger equation along each path (PHYSICS.md 2.8). */
+ * levels of the 1D Schroedinger equation along each path (tlskit-physics(7), stage 8). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>

@@ -1,5 +1,5 @@
-/* tls-density - the density of tunnelling two-level systems (PHYSICS.md
- * §2.9 and §3) from schrod1d tables, one per glass. */
+/* tls-density - the density of tunnelling two-level systems
+ * (tlskit-physics(7), stage 9 and units) from schrod1d tables, one per glass. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,10 +39,11 @@ static const char usage[] =
     "ntls = DWPs with splitting below E_Q; eq = E_Q; the last columns convert\n"
     "to laboratory units for the argon-like (sigma 3.4e-10 m, epsilon 6.6e-21 J,\n"
     "m 6.0e-26 kg) and nickel-like (2.21e-10 m, 6.14e-20 J, 1.02e-25 kg)\n"
-    "references of PHYSICS.md: T_Q = 2 pi hbar^2 / (m sigma^2 k_B) in K and n0\n"
-    "in J^-1 m^-3 = n0 / (epsilon sigma^3).  (They convert the reduced n0 at the\n"
-    "mass of the row; the mass that matches a reference is mt = m sigma^2\n"
-    "epsilon / hbar^2: 4116 argon-like, 27504 nickel-like, see --units.)\n"
+    "references of tlskit-physics(7): T_Q = 2 pi hbar^2 / (m sigma^2 k_B) in K\n"
+    "and n0 in J^-1 m^-3 = n0 / (epsilon sigma^3).  (They convert the reduced n0\n"
+    "at the mass of the row; the mass that matches a reference is\n"
+    "mt = m sigma^2 epsilon / hbar^2: 4116 argon-like, 27504 nickel-like, see\n"
+    "--units.)\n"
     "\n"
     "Options:\n"
     "  -N, --natoms N     particles per glass (required)\n"

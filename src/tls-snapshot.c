@@ -1,5 +1,6 @@
 /* tls-snapshot - a snapshot of one TLS: each particle's displacement between
- * the two minima of a pair, as extended XYZ and as a picture (PHYSICS.md §4). */
+ * the two minima of a pair, as extended XYZ and as a picture
+ * (tlskit-physics(7), beyond the density). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-# Paper scale (PHYSICS.md §2; Khomenko et al.): N = 1500, three Tf, 15 / 50 /
+# Paper scale (tlskit-physics(7); Khomenko et al.): N = 1500, three Tf, 15 / 50 /
 # 200 glasses, up to 200 isoconfigurational runs per glass.  Days to weeks of
 # CPU: run with make -j on a big node, or LAUNCH="srun -n1 -c1" on a cluster.
 N = 1500

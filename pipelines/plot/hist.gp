@@ -1,5 +1,5 @@
 # pipelines/plot/hist.gp - distributions of the DWP parameters for several Tf
-# (PHYSICS.md §2.7): asymmetry dV, barrier Vb, d/sqrt(PR) and PR, 2x2 panels.
+# (tlskit-physics(7), stage 7): asymmetry dV, barrier Vb, d/sqrt(PR) and PR, 2x2 panels.
 # gnuplot -e "out='hist.png'; dir='demo'; tfs='0.092 0.07'" hist.gp
 # (n=N, optional, goes into the title.)
 # Reads DIR/Tf<tf>/hist.tsv (tls-density --hist: one table "quantity lo hi

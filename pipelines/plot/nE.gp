@@ -1,4 +1,4 @@
-# pipelines/plot/nE.gp - n(E)/E against E for several Tf (PHYSICS.md §2.9).
+# pipelines/plot/nE.gp - n(E)/E against E for several Tf (tlskit-physics(7), stage 9).
 # gnuplot -e "out='nE.png'; dir='demo'; tfs='0.092 0.07'; n=250" nE.gp
 # Reads DIR/Tf<tf>/curve.tsv (tls-density --curve: one table "mass E n
 # n_over_E", the rows of each mass in turn) and density.tsv (the first mass:

@@ -1,5 +1,5 @@
 # pipelines/plot/pr.gp - how many particles move in a DWP: participation
-# ratio PR against the tunnel splitting E, for several Tf (PHYSICS.md §4).
+# ratio PR against the tunnel splitting E, for several Tf (tlskit-physics(7), beyond the density).
 # gnuplot -e "out='pr.png'; dir='demo'; tfs='0.092 0.07'" pr.gp
 # (n=N, optional, goes into the title.)
 # Reads the schrod1d tables DIR/Tf<tf>/g*/tls.tsv (columns id mass e1 e2
