@@ -951,7 +951,7 @@ static void read_dump(tk_reader *r, tk_frame *f)
     double L = hi[0] - lo[0];
     check_box(r, L, 1);
     for (int d = 1; d < 3; d++)
-        if (fabs((hi[d] - lo[d]) - L) > 1e-12 * L)
+        if (!same_edge(lo, hi, d))
             rdie(r, 0, "LAMMPS dump: the box is not cubic (x %.17g..%.17g, %c %.17g..%.17g)",
                  lo[0], hi[0], 'x' + d, lo[d], hi[d]);
 
@@ -1074,6 +1074,12 @@ void tk_write_lammps_typed(FILE *out, const tk_frame *f, int ntypes, const int *
             }
             if (p[d] < f->origin[d])
                 p[d] = f->origin[d];
+            /* LAMMPS reads image flags as int (and the cast of a larger
+             * double is undefined) */
+            if (!(fabs(s) <= INT_MAX))
+                tk_die("LAMMPS data file: atom %d: %c = %.17g is %.3g box lengths from the box, "
+                       "beyond an image flag (write extended XYZ or binary)",
+                       i + 1, 'x' + d, f->x[3 * i + d], s);
             img[d] = (long)s;
         }
         fprintf(out, "%ld %d %.17g %.17g %.17g %.17g %ld %ld %ld\n", id, type ? type[i] : 1,
