@@ -81,3 +81,13 @@ frame_bin_with() {
     xrun conf-convert b.data
     [ "$status" -eq 1 ] && [[ $stderr == *"the box is not cubic"* ]]
 }
+
+@test "fuzz frame-xyz: a position 1e300 box lengths away is refused by the LAMMPS writer (its image flag overflowed a long: undefined)" {
+    printf '1\nLattice="2 0 0 0 2 0 0 0 2" Properties=species:S:1:pos:R:3:radius:R:1\nAr 0.5 1e300 0.5 0.5\n' > far.xyz
+    xrun conf-convert -t lammps -o far.data far.xyz
+    one_error "conf-convert: LAMMPS data file: atom 1: y = 1.0000000000000001e+300 is 5e+299 box lengths from the box, beyond an image flag (write extended XYZ or binary)"
+    [ ! -e far.data ]
+    # far, but within an image flag: written, and read back inside the box
+    printf '1\nLattice="2 0 0 0 2 0 0 0 2" Properties=species:S:1:pos:R:3:radius:R:1\nAr 0.5 1e9 0.5 0.5\n' > far.xyz
+    conf-convert -t lammps far.xyz | grep -q '^1 1 1 0.5 0 0.5 0 500000000 0$'
+}
