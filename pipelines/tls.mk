@@ -174,11 +174,11 @@ $(foreach c,$(chunk_ids),$(eval $(call CHUNK_RULES,$(1),$(2),$(c))))
 
 $(OUT)/Tf$(1)/g$(2)/dwps.txt: $(foreach c,$(chunk_ids),$(OUT)/Tf$(1)/g$(2)/bands$(c).bin) $(OUT)/Tf$(1)/.stamps/split
 	cat $(foreach c,$(chunk_ids),$(OUT)/Tf$(1)/g$(2)/bands$(c).bin) | \
-	  $(call launch,split,stdin) dwp-split $(SPLIT_OPTS) --progress --summary $(OUT)/Tf$(1)/g$(2)/split.tsv -o $$@ 2> $$@.log \
+	  $(call launch,split,stdin) dwp-split --allow-empty $(SPLIT_OPTS) --progress --summary $(OUT)/Tf$(1)/g$(2)/split.tsv -o $$@ 2> $$@.log \
 	  || $(call fail,$$@)
 
 $(OUT)/Tf$(1)/g$(2)/tls.tsv: $(OUT)/Tf$(1)/g$(2)/dwps.txt $(OUT)/Tf$(1)/.stamps/schrod
-	schrod1d --mass $(MASS) -o $$@ $$< 2> $$@.log || $(call fail,$$@)
+	schrod1d --allow-empty --mass $(MASS) -o $$@ $$< 2> $$@.log || $(call fail,$$@)
 
 # the normal modes of the glass's inherent structure (glass.xyz is the glass
 # at T_MD, not a minimum: minimised first; frequencies and participation
@@ -201,7 +201,7 @@ endef
 
 define CHUNK_RULES
 $(OUT)/Tf$(1)/g$(2)/bands$(3).bin: $(OUT)/Tf$(1)/g$(2)/pairs.xyz $(OUT)/Tf$(1)/.stamps/neb
-	$(call launch,neb) neb-ci --bands $(NEB_OPTS) --progress --chunk $(3)/$(NEB_CHUNKS) -o $$@ $$< 2> $$@.log \
+	$(call launch,neb) neb-ci --bands --allow-empty $(NEB_OPTS) --progress --chunk $(3)/$(NEB_CHUNKS) -o $$@ $$< 2> $$@.log \
 	  || $(call fail,$$@)
 endef
 

@@ -77,6 +77,8 @@ static const char usage[] =
     "                      failed_limit same dwps duplicates bands complete_frac\n"
     "  -o, --output FILE   write the records to FILE atomically\n"
     "      --progress      one line per pair on standard error\n"
+    "      --allow-empty   no band in the input is a result (a glass without\n"
+    "                      pairs), not an error: a note, exit 0\n"
     "  -h, --help          show this help and exit\n"
     "  -V, --version       show the version and exit\n"
     "\n"
@@ -544,13 +546,14 @@ int main(int argc, char **argv)
         {"progress", no_argument, 0, 'P'},      {"help", no_argument, 0, 'h'},
         {"retries", required_argument, 0, 'r'}, {"summary", required_argument, 0, 'S'},
         {"budget", required_argument, 0, 'B'},  {"method", required_argument, 0, 'M'},
+        {"allow-empty", no_argument, 0, 'E'},
         {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
     opts o = {.depth = 1e-6, .dtol = TK_SAME_DTOL, .ftol = 1e-10, .samples = 201,
               .max_level = 8, .progress = isatty(2), .retries = 2,
               .budget = 2000000};
     tk_neb_defaults(&o.neb);
     const char *outpath = "-", *sumpath = NULL;
-    int c;
+    int c, allow_empty = 0;
     while ((c = tk_getopt(argc, argv, "n:k:o:hV", longopts)) != -1) {
         switch (c) {
         case 'D': o.depth = tk_arg_double_pos("--depth", optarg); break;
@@ -571,6 +574,7 @@ int main(int argc, char **argv)
             break;
         case 'B': o.budget = tk_arg_long("--budget", optarg, 0, 1L << 50); break;
         case 'P': o.progress = 1; break;
+        case 'E': allow_empty = 1; break;
         case 'h': tk_help(usage);
         case 'V': tk_version();
         default: tk_usage_error("unknown option");
@@ -677,6 +681,9 @@ int main(int argc, char **argv)
         tk_frame_free(&proto);
         have = next_frame(&in, &f);
     }
+    if (in.count == 0 && !allow_empty) /* an empty file, a failed stage upstream */
+        tk_die("%s: no frame in the input (a glass without pairs? --allow-empty accepts it)",
+               tk_input_names(&in));
     if (in.count == 0) /* no pair upstream (the pipeline's glass without pairs) */
         tk_warn("%s: no frame in the input: no band, no DWP written", tk_input_names(&in));
     if (sp.duplicates)

@@ -72,6 +72,8 @@ static const char usage[] =
     "  -o, --output FILE   write the records to FILE atomically\n"
     "      --progress      one line per pair on standard error (default: when\n"
     "                      it is a terminal)\n"
+    "      --allow-empty   no pair in the input is a result (a glass without\n"
+    "                      pairs), not an error: a note, exit 0\n"
     "  -h, --help          show this help and exit\n"
     "  -V, --version       show the version and exit\n"
     "\n"
@@ -109,11 +111,12 @@ int main(int argc, char **argv)
         {"chunk", required_argument, 0, 'C'},   {"dtol", required_argument, 0, 'D'},
         {"progress", no_argument, 0, 'P'},      {"help", no_argument, 0, 'h'},
         {"method", required_argument, 0, 'M'},  {"memory", required_argument, 0, 'Y'},
+        {"allow-empty", no_argument, 0, 'E'},
         {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
     tk_neb_opts no;
     tk_neb_defaults(&no);
     double ftol = 1e-10, dtol = TK_SAME_DTOL;
-    int samples = 201, progress = isatty(2), bands = 0, bfmt = TK_FMT_BIN, c;
+    int samples = 201, progress = isatty(2), bands = 0, bfmt = TK_FMT_BIN, allow_empty = 0, c;
     long chunk = 0, nchunk = 1;
     const char *outpath = "-", *imgpath = NULL;
     while ((c = tk_getopt(argc, argv, "n:k:t:o:hV", longopts)) != -1) {
@@ -145,6 +148,7 @@ int main(int argc, char **argv)
             break;
         case 'o': outpath = optarg; break;
         case 'P': progress = 1; break;
+        case 'E': allow_empty = 1; break;
         case 'h': tk_help(usage);
         case 'V': tk_version();
         default: tk_usage_error("unknown option");
@@ -290,7 +294,10 @@ int main(int argc, char **argv)
     }
     if (refused[0]) /* the one pair of the input */
         tk_die("%s", refused);
-    if (in.count == 0) /* pair-select found no pair: a result, not an error */
+    if (in.count == 0 && !allow_empty) /* an empty file, a failed stage upstream */
+        tk_die("%s: no frame in the input (a glass without pairs? --allow-empty accepts it)",
+               tk_input_names(&in));
+    if (in.count == 0) /* pair-select found no pair: a result */
         tk_warn("%s: no frame in the input: no pair, nothing written", tk_input_names(&in));
     if (nsame)
         tk_warn("%ld of %ld pairs skipped: their two frames are the same minimum (no band, no "

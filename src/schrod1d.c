@@ -62,6 +62,8 @@ static const char usage[] =
     "      --tol TOL          relative error tolerance of split (default 1e-6)\n"
     "  -o, --output FILE      write FILE atomically instead of standard output\n"
     "      --no-header        omit the '#' header line\n"
+    "      --allow-empty      no record in the input is a result (a glass\n"
+    "                         without DWPs): the header alone, a note, exit 0\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
     "\n"
@@ -98,13 +100,14 @@ int main(int argc, char **argv)
                                              {"output", required_argument, 0, 'o'},
                                              {"no-header", no_argument, 0, 'H'},
                                              {"help", no_argument, 0, 'h'},
+                                             {"allow-empty", no_argument, 0, 'E'},
                                              {"version", no_argument, 0, 'V'},
                                              {0, 0, 0, 0}};
     tk_schrod_opts so;
     tk_schrod_defaults(&so);
     const char *outpath = "-";
     double *mass = NULL;
-    int nmass = 0, header = 1, c;
+    int nmass = 0, header = 1, allow_empty = 0, c;
     while ((c = tk_getopt(argc, argv, "m:p:o:hV", longopts)) != -1) {
         switch (c) {
         case 'm':
@@ -123,6 +126,7 @@ int main(int argc, char **argv)
         case 'r': so.tol = tk_arg_double_pos("--tol", optarg); break;
         case 'o': outpath = optarg; break;
         case 'H': header = 0; break;
+        case 'E': allow_empty = 1; break;
         case 'h': tk_help(usage);
         case 'V': tk_version();
         default: tk_usage_error("unknown option");
@@ -178,6 +182,9 @@ int main(int argc, char **argv)
             fclose(in.fp);
         free(in.buf);
     }
+    if (nrec == 0 && !allow_empty) /* an empty file, a failed stage upstream */
+        tk_die("%s%s: no record in the input (a glass without DWPs? --allow-empty accepts it)",
+               nin ? argv[optind] : "stdin", nin > 1 ? " ..." : "");
     if (nrec == 0) /* dwp-split found no DWP (a glass without pairs): a result */
         tk_warn("%s%s: no record in the input: the header alone", nin ? argv[optind] : "stdin",
                 nin > 1 ? " ..." : "");

@@ -309,18 +309,29 @@ poke() {
     conf-convert empty.xyz < /dev/null "$G/good.xyz" > /dev/null
 }
 
-@test "empty input where none may come is a note, not an error: neb-ci, dwp-split, schrod1d" {
-    # pair-select writes no frame for a glass without pairs, and the
-    # pipeline runs neb-ci, dwp-split and schrod1d on that: exit 0, nothing
-    # (or the header) on stdout, a note on stderr
+@test "empty input to neb-ci, dwp-split, schrod1d: an error, or with --allow-empty a note" {
+    # an empty file or a failed stage upstream is an error naming the input
     xrun neb-ci --bands < /dev/null
+    [ "$status" -eq 1 ] && [ -z "$output" ]
+    [ "$stderr" = "neb-ci: stdin: no frame in the input (a glass without pairs? --allow-empty accepts it)" ]
+    xrun dwp-split -o d.txt < /dev/null
+    [ "$status" -eq 1 ] && [ ! -e d.txt ]
+    [ "$stderr" = "dwp-split: stdin: no frame in the input (a glass without pairs? --allow-empty accepts it)" ]
+    : > e.txt
+    xrun schrod1d -o s.tsv e.txt
+    [ "$status" -eq 1 ] && [ ! -e s.tsv ]
+    [ "$stderr" = "schrod1d: e.txt: no record in the input (a glass without DWPs? --allow-empty accepts it)" ]
+    # pair-select writes no frame for a glass without pairs, and the
+    # pipeline runs neb-ci, dwp-split and schrod1d on that with
+    # --allow-empty: exit 0, nothing (or the header) on stdout, a note
+    xrun neb-ci --bands --allow-empty < /dev/null
     [ "$status" -eq 0 ] && [ -z "$output" ]
     [ "$stderr" = "neb-ci: stdin: no frame in the input: no pair, nothing written" ]
-    xrun dwp-split < /dev/null
+    xrun dwp-split --allow-empty < /dev/null
     [ "$status" -eq 0 ] && [ -z "$output" ]
     [ "${stderr_lines[0]}" = "dwp-split: stdin: no frame in the input: no band, no DWP written" ]
     [[ ${stderr_lines[1]} == "dwp-split: 0 pairs: "* ]]
-    xrun schrod1d < /dev/null
+    xrun schrod1d --allow-empty < /dev/null
     [ "$status" -eq 0 ] && [[ $output == "#id"* ]] && [ "${#lines[@]}" -eq 1 ]
     [ "$stderr" = "schrod1d: stdin: no record in the input: the header alone" ]
 }

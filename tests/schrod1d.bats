@@ -237,14 +237,17 @@ bad() {
     [ "$(schrod1d crlf.txt)" = "$output" ]
 }
 
-@test "empty input and comments only: the header alone, exit 0, a note on stderr" {
-    # dwp-split writes nothing for a glass without pairs: a result, not an
-    # error (the pipeline relies on it), said so on stderr
+@test "empty input and comments only: an error, or with --allow-empty the header alone and a note" {
+    # dwp-split writes nothing for a glass without pairs: with --allow-empty
+    # (the pipeline) a result, said so on stderr; without it an error
     xrun schrod1d < /dev/null
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "schrod1d: stdin: no record in the input (a glass without DWPs? --allow-empty accepts it)" ]
+    xrun schrod1d --allow-empty < /dev/null
     [ "$status" -eq 0 ] && [ "$output" = "$HEADER" ]
     [ "$stderr" = "schrod1d: stdin: no record in the input: the header alone" ]
     printf '# nothing here\n\n\n# still nothing\n' > c.txt
-    xrun schrod1d c.txt
+    xrun schrod1d --allow-empty c.txt
     [ "$status" -eq 0 ] && [ "$output" = "$HEADER" ]
     [ "$stderr" = "schrod1d: c.txt: no record in the input: the header alone" ]
 }
