@@ -377,6 +377,9 @@ static void read_xyz(tk_reader *r, tk_frame *f, long natoms)
                 double rad = num(r, fld[c], "radius");
                 if (!(rad > 0))
                     rdie(r, 1, "atom %ld: radius must be positive, found %s", i + 1, fld[c]);
+                if (!isfinite(2 * rad))
+                    rdie(r, 1, "atom %ld: radius %s: the diameter (twice the radius) is not "
+                               "finite", i + 1, fld[c]);
                 f->sigma[i] = 2 * rad;
                 break;
             }

@@ -91,3 +91,9 @@ frame_bin_with() {
     printf '1\nLattice="2 0 0 0 2 0 0 0 2" Properties=species:S:1:pos:R:3:radius:R:1\nAr 0.5 1e9 0.5 0.5\n' > far.xyz
     conf-convert -t lammps far.xyz | grep -q '^1 1 1 0.5 0 0.5 0 500000000 0$'
 }
+
+@test "fuzz frame-xyz: a radius whose diameter is not finite (1e308) is refused (the frame carried diameter inf)" {
+    printf '1\nLattice="2 0 0 0 2 0 0 0 2" Properties=species:S:1:pos:R:3:radius:R:1\nAr 0.5 0.5 0.5 1e308\n' > r.xyz
+    xrun conf-info r.xyz
+    one_error "conf-info: r.xyz:3: frame 1: atom 1: radius 1e308: the diameter (twice the radius) is not finite"
+}
