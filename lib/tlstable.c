@@ -47,6 +47,20 @@ static void check_row(const char *path, long lineno, const double *v, char *cons
     }
 }
 
+/* The next field of the line at *p, NULL after the last: fields are
+ * separated by single tabs (tlskit-table(5)), an empty field is a field. */
+static char *next_field(char **p)
+{
+    char *t = *p;
+    if (!t)
+        return NULL;
+    char *tab = strchr(t, '\t');
+    if (tab)
+        *tab = '\0';
+    *p = tab ? tab + 1 : NULL;
+    return t;
+}
+
 void tk_tls_read(const char *path, int glass, tk_tls_set *s)
 {
     FILE *fp = fopen(path, "r");
@@ -56,6 +70,7 @@ void tk_tls_read(const char *path, int glass, tk_tls_set *s)
     size_t lcap = 0;
     long lineno = 0;
     int col[6] = {-1, -1, -1, -1, -1, -1}; /* mass split dV Vb d PR */
+    int ncol = 0;
     ssize_t len;
     while ((len = getline(&line, &lcap, fp)) >= 0) {
         lineno++;
@@ -64,12 +79,14 @@ void tk_tls_read(const char *path, int glass, tk_tls_set *s)
         if (lineno == 1) {
             if (line[0] != '#')
                 tk_die("%s:1: no '#' header line (not a schrod1d table?)", path);
-            int k = 0;
-            char *save = NULL;
-            for (char *t = strtok_r(line + 1, "\t", &save); t; t = strtok_r(NULL, "\t", &save), k++)
+            char *p = line + 1;
+            for (char *t; (t = next_field(&p)); ncol++)
                 for (int c = 0; c < 6; c++)
-                    if (strcmp(t, names[c]) == 0)
-                        col[c] = k;
+                    if (strcmp(t, names[c]) == 0) {
+                        if (col[c] >= 0)
+                            tk_die("%s:1: two '%s' columns", path, names[c]);
+                        col[c] = ncol;
+                    }
             for (int c = 0; c < 6; c++)
                 if (col[c] < 0)
                     tk_die("%s:1: no '%s' column (not a schrod1d table?)", path, names[c]);
@@ -79,9 +96,9 @@ void tk_tls_read(const char *path, int glass, tk_tls_set *s)
             continue;
         double v[6] = {0, 0, 0, 0, 0, 0};
         char *tok[6] = {0};
-        int k = 0, got = 0;
-        char *save = NULL;
-        for (char *t = strtok_r(line, "\t", &save); t; t = strtok_r(NULL, "\t", &save), k++)
+        int k = 0;
+        char *p = line;
+        for (char *t; (t = next_field(&p)); k++)
             for (int c = 0; c < 6; c++)
                 if (k == col[c]) {
                     char *end;
@@ -89,10 +106,10 @@ void tk_tls_read(const char *path, int glass, tk_tls_set *s)
                     tok[c] = t;
                     if (end == t || *end)
                         tk_die("%s:%ld: column %s: '%s' is not a number", path, lineno, names[c], t);
-                    got++;
                 }
-        if (got != 6)
-            tk_die("%s:%ld: the row has fewer columns than the header", path, lineno);
+        if (k != ncol)
+            tk_die("%s:%ld: the row has %d fields, the header %d columns (fields are separated by "
+                   "single tabs)", path, lineno, k, ncol);
         check_row(path, lineno, v, tok);
         if (isnan(v[1])) { /* schrod1d found no levels: not a DWP to count */
             s->nskipped++;

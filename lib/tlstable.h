@@ -2,7 +2,9 @@
  * units of the TLS results; shared by tls-density and tls-heat.
  *
  * A schrod1d table (tlskit-table(5), schrod1d(1)) has a '#' header line;
- * its columns are found by name: mass split dV Vb d PR.  Every row is
+ * its columns are found by name: mass split dV Vb d PR.  Fields are
+ * separated by single tabs: a row must have as many as the header (an
+ * empty field is a field, and not a number).  Every row is
  * checked: a positive finite mass whose 2 pi / mass is a normal number, a
  * splitting >= 0 or nan (schrod1d found no levels: the row is skipped and
  * counted), dV, Vb, d, PR finite or nan, d and PR positive.  Anything else

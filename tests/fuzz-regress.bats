@@ -97,3 +97,25 @@ frame_bin_with() {
     xrun conf-info r.xyz
     one_error "conf-info: r.xyz:3: frame 1: atom 1: radius 1e308: the diameter (twice the radius) is not finite"
 }
+
+@test "fuzz tls-table: schrod1d table rows are split on single tabs: an empty field no longer shifts the columns after it" {
+    h=$'#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag'
+    row=$'0.0\t4000\t0.005\t0.013\t0.0084\t0.0079\t0.0029\t0.0016\t0.198\t13.04\t2.25e-10\t0'
+    printf '%s\n%s\n' "$h" "$row" > good.tsv
+    # e1 empty (tls-density does not read it): the same result, not split = delta0
+    printf '%s\n%s\n' "$h" "${row/$'\t'0.005/$'\t'}" > empty.tsv
+    diff <(tls-density -N 150 --hist h1.tsv good.tsv) <(tls-density -N 150 --hist h2.tsv empty.tsv)
+    diff h1.tsv h2.tsv
+    printf '%s\n%s\n' "$h" "${row/$'\t'0.0084/$'\t'}" > nosplit.tsv
+    xrun tls-density -N 150 nosplit.tsv
+    one_error "tls-density: nosplit.tsv:2: column split: '' is not a number"
+    printf '%s\n%s\n' "$h" "${row/$'\t'/$'\t\t'}" > extra.tsv
+    xrun tls-density -N 150 extra.tsv
+    one_error "tls-density: extra.tsv:2: column mass: '' is not a number"
+    printf '%s\n%s\t\n' "$h" "$row" > trailing.tsv
+    xrun tls-density -N 150 trailing.tsv
+    one_error "tls-density: trailing.tsv:2: the row has 13 fields, the header 12 columns (fields are separated by single tabs)"
+    printf '%s\tsplit\n%s\t1\n' "$h" "$row" > twice.tsv
+    xrun tls-density -N 150 twice.tsv
+    one_error "tls-density: twice.tsv:1: two 'split' columns"
+}
