@@ -74,6 +74,8 @@ void tk_tls_read(const char *path, int glass, tk_tls_set *s)
     ssize_t len;
     while ((len = getline(&line, &lcap, fp)) >= 0) {
         lineno++;
+        if ((size_t)len != strlen(line)) /* else the rest of the line is ignored */
+            tk_die("%s:%ld: a NUL byte: not a text file", path, lineno);
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         if (lineno == 1) {

@@ -156,6 +156,8 @@ size_t tk_transitions_read(const char *path, tk_trow **rows)
     ssize_t len;
     while ((len = getline(&line, &cap, fp)) >= 0) {
         lineno++;
+        if ((size_t)len != strlen(line)) /* else the rest of the line is ignored */
+            tk_die("%s:%ld: a NUL byte: not a text file", path, lineno);
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         if (lineno == 1) {

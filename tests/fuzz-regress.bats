@@ -119,3 +119,17 @@ frame_bin_with() {
     xrun tls-density -N 150 twice.tsv
     one_error "tls-density: twice.tsv:1: two 'split' columns"
 }
+
+@test "fuzz transitions, tls-table: a NUL byte in a table is refused naming the line (the rest of its line was ignored)" {
+    printf '#i\tj\tei\tej\tnij\tnji\tri\tki\trj\tkj\n0\t1\t-1\t-2\t1\t0\t0\t0\t0\t1\0junk\n' > tr.tsv
+    for k in 0 1; do
+        printf '1\nLattice="2 0 0 0 2 0 0 0 2" Properties=species:S:1:pos:R:3:radius:R:1 id=%d epot=-%d run=0 k=%d\nAr 1 1 1 0.5\n' \
+            $k $((k + 1)) $k
+    done > m.xyz
+    xrun pair-select --transitions tr.tsv m.xyz
+    one_error "pair-select: tr.tsv:2: a NUL byte: not a text file"
+    h=$'#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag'
+    printf '%s\n0.0\t4000\t0.005\t0.013\t0.0084\t0.0079\t0.0029\t0.0016\t0.198\t13.04\t2.25e-10\t0\0junk\n' "$h" > t.tsv
+    xrun tls-density -N 150 t.tsv
+    one_error "tls-density: t.tsv:2: a NUL byte: not a text file"
+}
