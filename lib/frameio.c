@@ -1016,9 +1016,15 @@ static void read_dump(tk_reader *r, tk_frame *f)
         at[i].q = dscale * num(r, fld[cdiam], "diameter");
         if (!(at[i].q > 0))
             rdie(r, 1, "atom id %ld: diameter must be positive, found %s", at[i].id, fld[cdiam]);
+        if (!isfinite(at[i].q))
+            rdie(r, 1, "atom id %ld: radius %s: the diameter (twice the radius) is not finite",
+                 at[i].id, fld[cdiam]);
         for (int d = 0; d < 3; d++) {
             double v = num(r, fld[cpos[d]], "position");
             at[i].x[d] = scaled ? lo[d] + v * L : v;
+            if (!isfinite(at[i].x[d]))
+                rdie(r, 1, "atom id %ld: scaled position %s: %c is not finite", at[i].id,
+                     fld[cpos[d]], 'x' + d);
         }
         if (vel)
             for (int d = 0; d < 3; d++)

@@ -133,3 +133,18 @@ frame_bin_with() {
     xrun tls-density -N 150 t.tsv
     one_error "tls-density: t.tsv:2: a NUL byte: not a text file"
 }
+
+@test "fuzz frame-lammps: a LAMMPS dump with a radius or a scaled position that overflows is refused (the frame carried inf)" {
+    dump() {
+        printf 'ITEM: TIMESTEP\n100\nITEM: NUMBER OF ATOMS\n1\nITEM: BOX BOUNDS pp pp pp\n0 4\n0 4\n0 4\n'
+        printf 'ITEM: ATOMS id type radius %s\n1 1 %s\n' "$1" "$2"
+    }
+    dump "x y z" "1e308 1 1 1" > r.dump
+    xrun conf-convert r.dump
+    one_error "conf-convert: r.dump:10: frame 1: atom id 1: radius 1e308: the diameter (twice the radius) is not finite"
+    dump "xs ys zs" "0.5 0.5 1e308 0.5" > s.dump
+    xrun conf-convert s.dump
+    one_error "conf-convert: s.dump:10: frame 1: atom id 1: scaled position 1e308: y is not finite"
+    dump "xs ys zs" "0.5 0.5 0.25 0.5" > ok.dump
+    conf-convert ok.dump | grep -q '^Ar 2 1 2 0.5 1$'
+}
