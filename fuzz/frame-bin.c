@@ -1,6 +1,6 @@
 /* frame-bin - fuzz harness: frame streams, seeded with binary frames
- * (TLSKIT-FRAME 1); each frame written back in the binary format and read
- * again (frames.h). */
+ * (TLSKIT-FRAME 1); each frame written back in the binary format, then as
+ * extended XYZ and LAMMPS, and read again (frames.h). */
 #include "frames.h"
 
 static void one(const char *path)

@@ -1,6 +1,7 @@
 /* frame-lammps - fuzz harness: frame streams, seeded with LAMMPS data files
  * (write_data, Atoms # charge or # sphere, Velocities, Masses, Coeffs);
- * each frame written back as a LAMMPS data file and read again (frames.h). */
+ * each frame written back as a LAMMPS data file, then as extended XYZ and
+ * binary, and read again (frames.h). */
 #include "frames.h"
 
 static void one(const char *path)

@@ -1,5 +1,6 @@
 /* frame-xyz - fuzz harness: frame streams, seeded with extended XYZ; each
- * frame written back as extended XYZ and read again (frames.h). */
+ * frame written back as extended XYZ, then binary and LAMMPS, and read
+ * again (frames.h). */
 #include "frames.h"
 
 static void one(const char *path)

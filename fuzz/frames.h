@@ -1,10 +1,11 @@
 /* frames.h - the frame-stream harnesses (frame-xyz, frame-bin,
  * frame-lammps): read every frame of the input as conf-convert does
  * (tk_reader: each frame's format detected from its first line), check what
- * the reader promises of a frame it accepted, then write the frame in one
- * format and read it back: the same frame must come back (bit for bit for
- * extended XYZ and the binary twin, the same atoms in the same box for
- * LAMMPS, which wraps positions into the box and computes L as hi - lo). */
+ * the reader promises of a frame it accepted, then write the frame in each
+ * format, the harness's own first, and read it back: the same frame must
+ * come back (bit for bit from extended XYZ and the binary twin; from LAMMPS
+ * the same atoms in the same box, which it wraps positions into and
+ * computes L of as hi - lo).  The harnesses differ in their seeds. */
 #ifndef TK_FUZZ_FRAMES_H
 #define TK_FUZZ_FRAMES_H
 
@@ -42,8 +43,23 @@ static int same_bits(const double *a, const double *b, size_t n)
     return n == 0 || memcmp(a, b, n * sizeof *a) == 0;
 }
 
-/* b (read back) against a (as first read); exact, or for LAMMPS: the same
- * atoms (in id order) in the same box. */
+static const tk_frame *sort_frame; /* for by_id */
+
+static long atom_id(const tk_frame *f, size_t i)
+{
+    return f->has_id ? f->id[i] : (long)i + 1;
+}
+
+static int by_id(const void *x, const void *y)
+{
+    long a = atom_id(sort_frame, *(const size_t *)x), b = atom_id(sort_frame, *(const size_t *)y);
+    return (a > b) - (a < b);
+}
+
+/* b (read back) against a (as first read): exact (the origin by value: -0
+ * comes back as 0), or for LAMMPS the same atoms in id order (ids 1..n
+ * when the frame had none) in the same box, L = (origin + L) - origin
+ * within rounding and positions the same modulo the box. */
 static void fuzz_frame_compare(const tk_frame *a, const tk_frame *b, tk_format fmt, long k)
 {
     fuzz_check(a->n == b->n, "frame %ld: %d atoms read back as %d", k, a->n, b->n);
@@ -55,14 +71,16 @@ static void fuzz_frame_compare(const tk_frame *a, const tk_frame *b, tk_format f
                        strcmp(a->meta.kv[m].val, b->meta.kv[m].val) == 0,
                    "frame %ld: metadata '%s=%s' read back as '%s=%s'", k, a->meta.kv[m].key,
                    a->meta.kv[m].val, b->meta.kv[m].key, b->meta.kv[m].val);
-    fuzz_check(same_bits(a->sigma, b->sigma, n), "frame %ld: diameters changed", k);
+    for (int d = 0; d < 3; d++)
+        fuzz_check(a->origin[d] == b->origin[d], "frame %ld: origin %.17g read back as %.17g", k,
+                   a->origin[d], b->origin[d]);
     fuzz_check(a->has_v == b->has_v, "frame %ld: velocities lost or gained", k);
-    if (a->has_v)
-        fuzz_check(same_bits(a->v, b->v, 3 * n), "frame %ld: velocities changed", k);
     if (fmt != TK_FMT_LAMMPS) {
-        fuzz_check(a->L == b->L && same_bits(a->origin, b->origin, 3),
-                   "frame %ld: box %.17g read back as %.17g", k, a->L, b->L);
+        fuzz_check(a->L == b->L, "frame %ld: box %.17g read back as %.17g", k, a->L, b->L);
+        fuzz_check(same_bits(a->sigma, b->sigma, n), "frame %ld: diameters changed", k);
         fuzz_check(same_bits(a->x, b->x, 3 * n), "frame %ld: positions changed", k);
+        if (a->has_v)
+            fuzz_check(same_bits(a->v, b->v, 3 * n), "frame %ld: velocities changed", k);
         fuzz_check(a->has_id == b->has_id, "frame %ld: ids lost or gained", k);
         if (a->has_id)
             for (size_t i = 0; i < n; i++)
@@ -70,24 +88,33 @@ static void fuzz_frame_compare(const tk_frame *a, const tk_frame *b, tk_format f
                            a->id[i], b->id[i]);
         return;
     }
-    /* LAMMPS: ids 1..n when the frame had none; L = (origin + L) - origin
-     * within rounding; positions the same modulo the box */
-    fuzz_check(same_bits(a->origin, b->origin, 3), "frame %ld: origin changed", k);
     fuzz_check(fabs(a->L - b->L) <= 4e-16 * (a->L + fabs(a->origin[0]) + fabs(a->origin[1]) +
                                              fabs(a->origin[2])),
                "frame %ld: box %.17g read back as %.17g", k, a->L, b->L);
-    for (size_t i = 0; i < n; i++) {
-        long id = a->has_id ? a->id[i] : (long)i + 1;
-        fuzz_check(b->has_id && b->id[i] == id, "frame %ld: atom %zu: id %ld read back as %ld",
-                   k, i + 1, id, b->id[i]);
+    fuzz_check(b->has_id, "frame %ld: no ids read back from LAMMPS", k);
+    size_t *perm = tk_xmalloc(n * sizeof *perm);
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    sort_frame = a;
+    qsort(perm, n, sizeof *perm, by_id);
+    for (size_t j = 0; j < n; j++) {
+        size_t i = perm[j];
+        fuzz_check(b->id[j] == atom_id(a, i), "frame %ld: atom %zu: id %ld read back as %ld", k,
+                   i + 1, atom_id(a, i), b->id[j]);
+        fuzz_check(same_bits(a->sigma + i, b->sigma + j, 1), "frame %ld: atom %zu: diameter "
+                   "changed", k, i + 1);
+        if (a->has_v)
+            fuzz_check(same_bits(a->v + 3 * i, b->v + 3 * j, 3), "frame %ld: atom %zu: "
+                       "velocity changed", k, i + 1);
         for (int d = 0; d < 3; d++) {
-            double dx = tk_mic(a->x[3 * i + d] - b->x[3 * i + d], a->L);
+            double dx = tk_mic(a->x[3 * i + d] - b->x[3 * j + d], a->L);
             double scale = fabs(a->x[3 * i + d]) + fabs(a->origin[d]) + a->L;
             fuzz_check(fabs(dx) <= 1e-15 * scale,
                        "frame %ld: atom %zu: position %.17g read back as %.17g", k, i + 1,
-                       a->x[3 * i + d], b->x[3 * i + d]);
+                       a->x[3 * i + d], b->x[3 * j + d]);
         }
     }
+    free(perm);
 }
 
 /* Write f as fmt into memory and read it back into g. */
@@ -123,9 +150,12 @@ static void fuzz_frame_roundtrip(const tk_frame *f, tk_frame *g, tk_format fmt, 
     fuzz_frame_compare(f, g, fmt, k);
 }
 
-/* The whole harness: every frame of path, round trip through fmt. */
+/* The whole harness: every frame of path, round trips through fmt and
+ * the two other formats. */
 static void fuzz_frames(const char *path, tk_format fmt)
 {
+    const tk_format all[3] = {fmt, fmt == TK_FMT_XYZ ? TK_FMT_BIN : TK_FMT_XYZ,
+                              fmt == TK_FMT_LAMMPS ? TK_FMT_BIN : TK_FMT_LAMMPS};
     tk_reader r;
     tk_reader_open(&r, path);
     tk_frame f, g;
@@ -135,7 +165,8 @@ static void fuzz_frames(const char *path, tk_format fmt)
     while (tk_read_frame(&r, &f)) {
         k++;
         fuzz_frame_valid(&f, k);
-        fuzz_frame_roundtrip(&f, &g, fmt, k);
+        for (int q = 0; q < 3; q++)
+            fuzz_frame_roundtrip(&f, &g, all[q], k);
     }
     tk_reader_close(&r);
     tk_frame_free(&f);

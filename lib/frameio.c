@@ -15,6 +15,10 @@
 #include <unistd.h>
 
 #define BIN_MAGIC "TLSKIT-FRAME 1"
+/* The smallest diameter: twice the smallest normal double, so that the
+ * radius sigma / 2 written as extended XYZ is exact (a subnormal diameter
+ * lost its last bit on the way). */
+#define SIGMA_MIN (2 * DBL_MIN)
 #define MAX_ATOMS (INT_MAX / 4)
 
 /* ---------- messages ---------- */
@@ -380,6 +384,9 @@ static void read_xyz(tk_reader *r, tk_frame *f, long natoms)
                 if (!isfinite(2 * rad))
                     rdie(r, 1, "atom %ld: radius %s: the diameter (twice the radius) is not "
                                "finite", i + 1, fld[c]);
+                if (2 * rad < SIGMA_MIN)
+                    rdie(r, 1, "atom %ld: radius %s is too small (the diameter must be at "
+                               "least %.17g)", i + 1, fld[c], SIGMA_MIN);
                 f->sigma[i] = 2 * rad;
                 break;
             }
@@ -553,6 +560,9 @@ static void read_bin(tk_reader *r, tk_frame *f)
             for (size_t i = 0; i < n; i++)
                 if (!(f->sigma[i] > 0))
                     rdie(r, 0, "diameter of atom %zu is not positive", i + 1);
+                else if (f->sigma[i] < SIGMA_MIN)
+                    rdie(r, 0, "diameter of atom %zu is %.17g, too small (at least %.17g)",
+                         i + 1, f->sigma[i], SIGMA_MIN);
             have_sigma = 1;
         } else if (strcmp(a, "velo") == 0) {
             read_array(r, f->v, 3 * n, "velo");
@@ -766,10 +776,15 @@ static void read_lammps(tk_reader *r, tk_frame *f)
                     rdie(r, 1, "Atoms line %ld: expected %d or %d fields (atom style %s), found %d",
                          i + 1, want, want + 3, sphere ? "sphere" : "charge", nf);
                 at[i].id = integer(r, fld[0], "atom id");
+                if (at[i].id < 1)
+                    rdie(r, 1, "Atoms line %ld: atom id %ld is not positive", i + 1, at[i].id);
                 at[i].q = num(r, fld[2], sphere ? "diameter" : "diameter (charge column)");
                 if (!(at[i].q > 0))
                     rdie(r, 1, "atom id %ld: diameter must be positive, found %s", at[i].id,
                          fld[2]);
+                if (at[i].q < SIGMA_MIN)
+                    rdie(r, 1, "atom id %ld: diameter %s is too small (at least %.17g)",
+                         at[i].id, fld[2], SIGMA_MIN);
                 int off = sphere ? 4 : 3;
                 for (int d = 0; d < 3; d++)
                     at[i].x[d] = num(r, fld[off + d], "position");
@@ -1013,12 +1028,17 @@ static void read_dump(tk_reader *r, tk_frame *f)
         if (nf != ncol)
             rdie(r, 1, "ATOMS line %ld: expected %d columns, found %d", i + 1, ncol, nf);
         at[i].id = integer(r, fld[cid], "atom id");
+        if (at[i].id < 1)
+            rdie(r, 1, "ATOMS line %ld: atom id %ld is not positive", i + 1, at[i].id);
         at[i].q = dscale * num(r, fld[cdiam], "diameter");
         if (!(at[i].q > 0))
             rdie(r, 1, "atom id %ld: diameter must be positive, found %s", at[i].id, fld[cdiam]);
         if (!isfinite(at[i].q))
             rdie(r, 1, "atom id %ld: radius %s: the diameter (twice the radius) is not finite",
                  at[i].id, fld[cdiam]);
+        if (at[i].q < SIGMA_MIN)
+            rdie(r, 1, "atom id %ld: diameter %.17g is too small (at least %.17g)", at[i].id,
+                 at[i].q, SIGMA_MIN);
         for (int d = 0; d < 3; d++) {
             double v = num(r, fld[cpos[d]], "position");
             at[i].x[d] = scaled ? lo[d] + v * L : v;
@@ -1054,6 +1074,27 @@ static void read_dump(tk_reader *r, tk_frame *f)
 
 void tk_write_lammps_typed(FILE *out, const tk_frame *f, int ntypes, const int *type)
 {
+    if (f->has_id && f->n > 0) {
+        /* LAMMPS atom ids are distinct positive integers (and the reader
+         * places atoms and velocities by id) */
+        long *ids = tk_xmalloc((size_t)f->n * sizeof *ids);
+        memcpy(ids, f->id, (size_t)f->n * sizeof *ids);
+        qsort(ids, (size_t)f->n, sizeof *ids, cmp_long);
+        long first = ids[0], twice = 0;
+        int dup = 0;
+        for (int i = 1; i < f->n && !dup; i++)
+            if (ids[i] == ids[i - 1]) {
+                dup = 1;
+                twice = ids[i];
+            }
+        free(ids);
+        if (first < 1)
+            tk_die("LAMMPS data file: atom id %ld is not positive (LAMMPS ids are distinct "
+                   "positive integers)", first);
+        if (dup)
+            tk_die("LAMMPS data file: atom id %ld appears twice (LAMMPS ids are distinct "
+                   "positive integers)", twice);
+    }
     fputs(LMP_TITLE, out);
     for (int k = 0; k < f->meta.n; k++) {
         fprintf(out, " %s=", f->meta.kv[k].key);

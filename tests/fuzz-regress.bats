@@ -148,3 +148,31 @@ frame_bin_with() {
     dump "xs ys zs" "0.5 0.5 0.25 0.5" > ok.dump
     conf-convert ok.dump | grep -q '^Ar 2 1 2 0.5 1$'
 }
+
+@test "fuzz frame-bin: ids a LAMMPS data file cannot hold (repeated, not positive) are refused by the LAMMPS writer and reader" {
+    xyz() { printf '2\nLattice="2 0 0 0 2 0 0 0 2" Properties=species:S:1:pos:R:3:radius:R:1:id:I:1\nAr 0.5 0.5 0.5 0.5 %s\nAr 1.5 1.5 1.5 0.5 %s\n' "$1" "$2"; }
+    xyz 7 7 > dup.xyz
+    xrun conf-convert -t lammps -o dup.data dup.xyz
+    one_error "conf-convert: LAMMPS data file: atom id 7 appears twice (LAMMPS ids are distinct positive integers)"
+    [ ! -e dup.data ]
+    xyz 3 0 > zero.xyz
+    xrun conf-convert -t lammps zero.xyz
+    one_error "conf-convert: LAMMPS data file: atom id 0 is not positive (LAMMPS ids are distinct positive integers)"
+    [ -z "$output" ]
+    # as before, any other ids in any order: atoms written and read back in id order
+    xyz 9 4 | conf-convert -t lammps | conf-convert | awk 'NR > 2 { print $2, $6 }' | paste -sd' ' |
+        grep -qx '1.5 4 0.5 9'
+    xyz 9 4 | conf-convert -t lammps | sed 's/^4 1 /0 1 /' > zero.data
+    xrun conf-convert zero.data
+    one_error "conf-convert: zero.data:17: frame 1: Atoms line 2: atom id 0 is not positive"
+}
+
+@test "fuzz frame-bin: a subnormal diameter is refused (its radius did not read back exactly as extended XYZ)" {
+    printf '1\nLattice="2 0 0 0 2 0 0 0 2" Properties=species:S:1:pos:R:3:radius:R:1\nAr 1 1 1 1e-310\n' > r.xyz
+    xrun conf-convert r.xyz
+    one_error "conf-convert: r.xyz:3: frame 1: atom 1: radius 1e-310 is too small (the diameter must be at least 4.4501477170144028e-308)"
+    printf '1\nLattice="2 0 0 0 2 0 0 0 2" Properties=species:S:1:pos:R:3:radius:R:1\nAr 1 1 1 0.5\n' |
+        conf-convert -t lammps | sed 's/^1 1 1 /1 1 4e-319 /' > s.data
+    xrun conf-convert s.data
+    one_error "conf-convert: s.data:16: frame 1: atom id 1: diameter 4e-319 is too small (at least 4.4501477170144028e-308)"
+}
