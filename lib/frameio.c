@@ -925,9 +925,12 @@ static void read_dump(tk_reader *r, tk_frame *f)
             item++;
         if (strncmp(item, "TIMESTEP", 8) == 0 || strncmp(item, "TIME", 4) == 0 ||
             strncmp(item, "UNITS", 5) == 0) {
+            /* item points into the line buffer, which the next line reuses */
+            char name[21];
+            snprintf(name, sizeof name, "%s", item);
             if (!next_nonblank(r))
-                rdie(r, 0, "LAMMPS dump: truncated after ITEM: %.20s", item);
-            if (strncmp(item, "TIMESTEP", 8) == 0) {
+                rdie(r, 0, "LAMMPS dump: truncated after ITEM: %s", name);
+            if (strncmp(name, "TIMESTEP", 8) == 0) {
                 char *v[2] = {NULL, NULL};
                 if (split_ws(r->buf, v, 1) != 1)
                     rdie(r, 1, "LAMMPS dump: TIMESTEP: expected one integer");

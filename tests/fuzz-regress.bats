@@ -176,3 +176,11 @@ frame_bin_with() {
     xrun conf-convert s.data
     one_error "conf-convert: s.data:16: frame 1: atom id 1: diameter 4e-319 is too small (at least 4.4501477170144028e-308)"
 }
+
+@test "fuzz frame-xyz: a LAMMPS dump's TIMESTEP followed by a long line keeps its timestep (the item name was read from freed memory)" {
+    { echo 'ITEM: TIMESTEP'; printf '100%300s\n' ''; printf 'ITEM: NUMBER OF ATOMS\n1\nITEM: BOX BOUNDS pp pp pp\n0 4\n0 4\n0 4\n'
+      printf 'ITEM: ATOMS id type q x y z\n1 1 1 2 2 2\n'; } > long.dump
+    xrun conf-convert long.dump
+    [ "$status" -eq 0 ] && [ -z "$stderr" ]
+    [[ $output == *' timestep=100'* ]]
+}
