@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BIN_MAGIC "TLSKIT-FRAME 1"
@@ -154,6 +155,15 @@ static void check_box(const tk_reader *r, double L, int with_line)
 {
     if (!(L > 0) || !isfinite(L))
         rdie(r, with_line, "box edge must be positive and finite, found %.17g", L);
+}
+
+/* Arrays for the atoms of a frame grow with the atom lines read, up to the
+ * count the frame gives: a header that claims 10^8 atoms in a file of a
+ * few lines reserves no gigabytes.  The next size after have slots. */
+static long grow(long have, long natoms)
+{
+    long want = have < 512 ? 1024 : 2 * have;
+    return want < natoms ? want : natoms;
 }
 
 /* ---------- key=value lists (extended XYZ comment line) ---------- */
@@ -352,11 +362,13 @@ static void read_xyz(tk_reader *r, tk_frame *f, long natoms)
     tk_meta_del(&f->meta, "pbc");
     tk_meta_del(&f->meta, "Properties");
 
-    tk_frame_resize(f, (int)natoms);
+    tk_frame_resize(f, 0);
     f->has_v = has_v;
     f->has_id = has_id;
     char **fld = tk_xmalloc((size_t)(ncol + 1) * sizeof *fld);
     for (long i = 0; i < natoms; i++) {
+        if (i == f->n)
+            tk_frame_resize(f, (int)grow(f->n, natoms));
         if (!next_line(r)) {
             free(fld);
             free(cols);
@@ -510,6 +522,39 @@ static const char *header_value(tk_reader *r, const char *key)
     return r->buf + k + 1;
 }
 
+/* In a regular file, the arrays must fit in what is left of it: the first
+ * that does not is cut short, said before anything is allocated for the
+ * atoms (a header of 10^8 atoms in a small file reserved gigabytes).  From
+ * a pipe they are found short as they are read.  The message, or NULL. */
+static const char *arrays_cut_short(tk_reader *r, const char *arrays, size_t n)
+{
+    static char msg[128];
+    struct stat st;
+    long at = ftell(r->fp);
+    if (at < 0 || fstat(fileno(r->fp), &st) != 0 || !S_ISREG(st.st_mode))
+        return NULL;
+    double left = (double)st.st_size - (double)at; /* bytes */
+    char *copy = tk_xstrdup(arrays), *save = NULL;
+    for (char *a = strtok_r(copy, " ", &save); a; a = strtok_r(NULL, " ", &save)) {
+        size_t per = strcmp(a, "pos") == 0 || strcmp(a, "velo") == 0     ? 3
+                     : strcmp(a, "sigma") == 0 || strcmp(a, "id") == 0 ? 1
+                                                                        : 0;
+        if (!per) /* an unknown name: said when the arrays are read */
+            break;
+        double count = (double)per * (double)n;
+        if (left < 8 * count) {
+            size_t have = left > 0 ? (size_t)(left / 8) : 0;
+            snprintf(msg, sizeof msg, "binary frame cut short: %s array has %zu of %zu values",
+                     a, have, per * n);
+            free(copy);
+            return msg;
+        }
+        left -= 8 * count;
+    }
+    free(copy);
+    return NULL;
+}
+
 static void read_bin(tk_reader *r, tk_frame *f)
 {
     long natoms = integer(r, header_value(r, "natoms"), "natoms");
@@ -541,6 +586,11 @@ static void read_bin(tk_reader *r, tk_frame *f)
             rdie(r, 1, "binary header: metadata key '%.40s' %s", r->buf, why);
         }
         tk_meta_set(&f->meta, r->buf, eq + 1);
+    }
+    const char *cut = arrays_cut_short(r, arrays, (size_t)natoms);
+    if (cut) {
+        free(arrays);
+        rdie(r, 0, "%s", cut);
     }
     tk_frame_resize(f, (int)natoms);
     f->L = L;
@@ -763,8 +813,12 @@ static void read_lammps(tk_reader *r, tk_frame *f)
                 rdie(r, 1, "Atoms # %s: only atom styles charge (diameter in the charge "
                            "column) and sphere are supported", style);
             int sphere = strcmp(style, "sphere") == 0;
-            at = tk_xmalloc((size_t)natoms * sizeof *at);
+            long acap = 0;
             for (long i = 0; i < natoms; i++) {
+                if (i == acap) {
+                    acap = grow(acap, natoms);
+                    at = tk_xrealloc(at, (size_t)acap * sizeof *at);
+                }
                 if (!next_nonblank(r))
                     rdie(r, 0, "truncated frame: Atoms section has %ld of %ld lines", i, natoms);
                 strip_comment(r->buf);
@@ -793,10 +847,14 @@ static void read_lammps(tk_reader *r, tk_frame *f)
         } else if (strcmp(sec, "Velocities") == 0) {
             if (got_vel)
                 rdie(r, 1, "LAMMPS data file: two Velocities sections");
-            vid = tk_xmalloc((size_t)natoms * sizeof *vid);
-            vline = tk_xmalloc((size_t)natoms * sizeof *vline);
-            vel = tk_xmalloc(3 * (size_t)natoms * sizeof *vel);
+            long vcap = 0;
             for (long i = 0; i < natoms; i++) {
+                if (i == vcap) {
+                    vcap = grow(vcap, natoms);
+                    vid = tk_xrealloc(vid, (size_t)vcap * sizeof *vid);
+                    vline = tk_xrealloc(vline, (size_t)vcap * sizeof *vline);
+                    vel = tk_xrealloc(vel, 3 * (size_t)vcap * sizeof *vel);
+                }
                 if (!next_nonblank(r))
                     rdie(r, 0, "truncated frame: Velocities section has %ld of %ld lines", i,
                          natoms);
@@ -1022,9 +1080,16 @@ static void read_dump(tk_reader *r, tk_frame *f)
     scaled = pos_kind >= 2;
     free(cols);
 
-    lmp_atom *at = tk_xmalloc((size_t)natoms * sizeof *at);
-    double *vel = nvel ? tk_xmalloc(3 * (size_t)natoms * sizeof *vel) : NULL;
+    lmp_atom *at = NULL;
+    double *vel = NULL;
+    long acap = 0;
     for (long i = 0; i < natoms; i++) {
+        if (i == acap) {
+            acap = grow(acap, natoms);
+            at = tk_xrealloc(at, (size_t)acap * sizeof *at);
+            if (nvel)
+                vel = tk_xrealloc(vel, 3 * (size_t)acap * sizeof *vel);
+        }
         if (!next_nonblank(r))
             rdie(r, 0, "truncated frame: ATOMS has %ld of %ld lines", i, natoms);
         int nf = split_ws(r->buf, fld, 63);

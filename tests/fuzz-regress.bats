@@ -184,3 +184,18 @@ frame_bin_with() {
     [ "$status" -eq 0 ] && [ -z "$stderr" ]
     [[ $output == *' timestep=100'* ]]
 }
+
+@test "fuzz frame-lammps: a frame that claims 2e8 atoms in a few lines is refused as truncated, without reserving gigabytes first" {
+    [ "$SLOW" -eq 1 ] || skip "a memory limit and the sanitisers' reservations do not mix"
+    n=200000000
+    printf '%d\nLattice="2 0 0 0 2 0 0 0 2" Properties=species:S:1:pos:R:3:radius:R:1\nAr 1 1 1 0.5\n' $n > big.xyz
+    { printf 'TLSKIT-FRAME 1\nnatoms=%d\nbox=2\norigin=0 0 0\narrays=pos sigma\nEND\n' $n; head -c 80 /dev/zero; } > big.bin
+    printf 'LAMMPS data file\n\n%d atoms\n1 atom types\n\n0 2 xlo xhi\n0 2 ylo yhi\n0 2 zlo zhi\n\nAtoms # charge\n\n1 1 1 0.5 0.5 0.5\n\nVelocities\n\n1 0 0 0\n' $n > big.data
+    printf 'ITEM: TIMESTEP\n0\nITEM: NUMBER OF ATOMS\n%d\nITEM: BOX BOUNDS pp pp pp\n0 2\n0 2\n0 2\nITEM: ATOMS id type q x y z\n1 1 1 1 1 1\n' $n > big.dump
+    # 300 MB of address space: the frames' arrays for 2e8 atoms need 10 GB
+    for f in big.xyz big.bin big.data big.dump; do
+        ( ulimit -v 300000; conf-convert "$f" > /dev/null 2> "$f.err" ) || true
+        cat "$f.err"
+        grep -Eq "truncated|cut short" "$f.err" && ! grep -q "out of memory" "$f.err"
+    done
+}
