@@ -687,8 +687,8 @@ int main(int argc, char **argv)
     if (in.count == 0) /* no pair upstream (the pipeline's glass without pairs) */
         tk_warn("%s: no frame in the input: no band, no DWP written", tk_input_names(&in));
     if (sp.duplicates)
-        tk_warn("%ld DWPs were found again on the paths of other pairs and written once",
-                sp.duplicates);
+        tk_warn("%ld DWP%s found again on the paths of other pairs and written once",
+                sp.duplicates, sp.duplicates == 1 ? " was" : "s were");
     free(sp.seen);
     long real = sp.npairs - sp.nsame;
     double frac = real > 0 ? (double)sp.ncomplete / real : 1;
