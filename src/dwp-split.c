@@ -227,14 +227,14 @@ static long budget_left(const splitter *sp)
 /* Minimise x in place; 0 (with a warning) when it does not converge. */
 static int minimise(splitter *sp, double *x)
 {
+    long left = budget_left(sp);
+    if (left == 0)
+        return 0;
     tk_ipl m;
     tk_ipl_for_frame(&m, sp->proto, TK_SKIN_DEFAULT, "dwp-split");
     tk_min_opts mo;
     tk_min_defaults(&mo);
     mo.ftol = sp->o->ftol;
-    long left = budget_left(sp);
-    if (left == 0)
-        return 0;
     if (left > 0 && left < mo.maxforce)
         mo.maxforce = left;
     tk_min_result r = tk_minimize(&m, x, &mo);
