@@ -50,34 +50,32 @@ for d in "$run"/Tf*/; do
     } > "$o/glasses.tsv"
     if [ -e "$d/chain.xyz" ]; then
         n=$(grep -c '^[0-9][0-9]*$' "$d/chain.xyz" || true)
+        # every frame once; q between frames k and k + lag, lag 1 .. 8
+        for ((k = 1; k <= n; k++)); do
+            conf-convert --frames $k:$k "$d/chain.xyz" > "$o/.f$k.xyz"
+        done
+        q_at() { conf-diff -r "$o/.f$1.xyz" --no-header "$o/.f$2.xyz" | cut -f7; }
+        meta() { sed -n 2p "$o/.f$1.xyz" | grep -o " $2=[^ ]*" | cut -d= -f2; }
+        declare -A q=()
+        for ((lag = 1; lag < n && lag <= 8; lag++)); do
+            for ((k = 1; k + lag <= n; k++)); do q[$k,$lag]=$(q_at $k $((k + lag))); done
+        done
         {
             printf '#frame\tsweep\tepot\tq_prev\n'
             for ((k = 1; k <= n; k++)); do
-                conf-convert --frames $k:$k "$d/chain.xyz" > "$o/.cur.xyz"
-                s=$(sed -n 2p "$o/.cur.xyz" | grep -o ' sweep=[^ ]*' | cut -d= -f2)
-                e=$(sed -n 2p "$o/.cur.xyz" | grep -o ' epot=[^ ]*' | cut -d= -f2)
-                q=nan
-                [ $k -gt 1 ] && q=$(conf-diff -r "$o/.prev.xyz" --no-header "$o/.cur.xyz" | cut -f7)
-                printf '%d\t%s\t%s\t%s\n' $k "$s" "$e" "$q"
-                mv "$o/.cur.xyz" "$o/.prev.xyz"
+                printf '%d\t%s\t%s\t%s\n' $k "$(meta $k sweep)" "$(meta $k epot)" "${q[$((k - 1)),1]:-nan}"
             done
-            rm -f "$o/.prev.xyz"
         } > "$o/chain.tsv"
         {
             printf '#lag_frames\tlag_sweeps\tframe_pairs\tq\n'
-            for ((k = 1; k <= n; k++)); do
-                conf-convert --frames $k:$k "$d/chain.xyz" > "$o/.f$k.xyz"
-            done
-            sw1=$(sed -n 2p "$o/.f1.xyz" | grep -o ' sweep=[^ ]*' | cut -d= -f2)
-            sw2=$(sed -n 2p "$o/.f2.xyz" | grep -o ' sweep=[^ ]*' | cut -d= -f2)
+            sw=$(($(meta 2 sweep) - $(meta 1 sweep)))
             for ((lag = 1; lag < n && lag <= 8; lag++)); do
-                for ((k = 1; k + lag <= n; k++)); do
-                    conf-diff -r "$o/.f$k.xyz" --no-header "$o/.f$((k + lag)).xyz" | cut -f7
-                done | awk -v lag=$lag -v sw=$((sw2 - sw1)) '{ s += $1; c++ }
-                    END { printf "%d\t%d\t%d\t%.4f\n", lag, lag * sw, c, s / c }'
+                for ((k = 1; k + lag <= n; k++)); do echo "${q[$k,$lag]}"; done |
+                    awk -v lag=$lag -v sw=$sw '{ s += $1; c++ } END { printf "%d\t%d\t%d\t%.4f\n", lag, lag * sw, c, s / c }'
             done
-            rm -f "$o"/.f*.xyz
         } > "$o/overlap.tsv"
+        rm -f "$o"/.f*.xyz
+        unset q
     fi
 done
 # DWPs of glass k + 1 found already in glass k (same dV, Va, d to 1e-2)
