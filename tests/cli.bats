@@ -23,18 +23,6 @@ programs() {
     [ "$n" -gt 0 ]
 }
 
-# xrun CMD...: like Bats' `run --separate-stderr` (status, output, lines,
-# stderr, stderr_lines), but much cheaper.
-xrun() {
-    local errf=$BATS_TEST_TMPDIR/.stderr
-    status=0
-    output=$("$@" 2> "$errf") || status=$?
-    mapfile -t lines <<< "$output"
-    mapfile -t stderr_lines < "$errf"
-    IFS= read -r -d '' stderr < "$errf" || true
-    stderr=${stderr%$'\n'}
-}
-
 # xrun_to DEST CMD...: run CMD with stdout to DEST (e.g. /dev/full); sets
 # status, stderr and stderr_lines.
 xrun_to() {

@@ -10,16 +10,6 @@ setup() {
     cd "$BATS_TEST_TMPDIR" || return 1
 }
 
-# xrun CMD...: status, output, stderr, stderr_lines (stderr apart)
-xrun() {
-    local errf=$BATS_TEST_TMPDIR/.stderr
-    status=0
-    output=$("$@" 2> "$errf") || status=$?
-    mapfile -t stderr_lines < "$errf"
-    IFS= read -r -d '' stderr < "$errf" || true
-    stderr=${stderr%$'\n'}
-}
-
 # one_error TEXT: the last xrun failed with status 1 and one line on stderr
 # that is TEXT
 one_error() {

@@ -19,3 +19,16 @@ close_to() {
 # Sanitiser builds run 5-20x slower: long physics runs scale down with this
 # (1 normally, 10 under SAN=1).  Use: steps=$((100000 / SLOW))
 if [ "${TLSKIT_SAN:-0}" = 1 ]; then SLOW=10; else SLOW=1; fi
+
+# xrun CMD...: like Bats' `run --separate-stderr` (status, output, lines,
+# stderr, stderr_lines), at a fraction of its cost (some files run it
+# hundreds of times)
+xrun() {
+    local errf=$BATS_TEST_TMPDIR/.stderr
+    status=0
+    output=$("$@" 2> "$errf") || status=$?
+    mapfile -t lines <<< "$output"
+    mapfile -t stderr_lines < "$errf"
+    IFS= read -r -d '' stderr < "$errf" || true
+    stderr=${stderr%$'\n'}
+}

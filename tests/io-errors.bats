@@ -33,18 +33,6 @@ setup() {
     cd "$BATS_TEST_TMPDIR" || return 1
 }
 
-# xrun CMD...: like Bats' `run --separate-stderr` (status, output, lines,
-# stderr, stderr_lines), at a quarter of its cost: there are many runs here.
-xrun() {
-    local errf=$BATS_TEST_TMPDIR/.stderr
-    status=0
-    output=$("$@" 2> "$errf") || status=$?
-    mapfile -t lines <<< "$output"
-    mapfile -t stderr_lines < "$errf"
-    IFS= read -r -d '' stderr < "$errf" || true
-    stderr=${stderr%$'\n'}
-}
-
 # check_error PROG NAME WHERE WHAT: the last `xrun PROG ...` failed with
 # status 1 and one stderr line "PROG: NAME<WHERE>: ...<WHAT>...".
 # WHERE and WHAT are extended regular expressions.

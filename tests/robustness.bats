@@ -14,17 +14,6 @@ setup() {
     cd "$BATS_TEST_TMPDIR" || return 1
 }
 
-# xrun CMD...: status, output, lines, stderr, stderr_lines (stderr apart)
-xrun() {
-    local errf=$BATS_TEST_TMPDIR/.stderr
-    status=0
-    output=$("$@" 2> "$errf") || status=$?
-    mapfile -t lines <<< "$output"
-    mapfile -t stderr_lines < "$errf"
-    IFS= read -r -d '' stderr < "$errf" || true
-    stderr=${stderr%$'\n'}
-}
-
 # one_error PREFIX: the last xrun failed with status 1 and exactly one line
 # on stderr starting with PREFIX (no sanitiser report, no second message)
 one_error() {

@@ -17,17 +17,6 @@ setup() {
     cd "$BATS_TEST_TMPDIR" || return 1
 }
 
-# xrun CMD...: status, output, lines, stderr, stderr_lines (stderr apart)
-xrun() {
-    local errf=$BATS_TEST_TMPDIR/.stderr
-    status=0
-    output=$("$@" 2> "$errf") || status=$?
-    mapfile -t lines <<< "$output"
-    mapfile -t stderr_lines < "$errf"
-    IFS= read -r -d '' stderr < "$errf" || true
-    stderr=${stderr%$'\n'}
-}
-
 # harmonic ID K D [N]: V = K (xi - 1/2)^2 / 2 at N points (default 201)
 harmonic() {
     awk -v id="$1" -v k="$2" -v d="$3" -v n="${4:-201}" 'BEGIN {
