@@ -59,8 +59,6 @@ int main(int argc, char **argv)
     tk_input_init(&in, argc - optind, argv + optind);
     tk_frame fr;
     tk_frame_init(&fr);
-    if (header)
-        puts("#input\tframe\tnatoms\tbox\trho\tepot\tfmax\tpressure\tekin");
     double *f = NULL;
     int fcap = 0;
     while (tk_input_next(&in, &fr)) {
@@ -85,6 +83,12 @@ int main(int argc, char **argv)
                 k += 0.5 * fr.v[i] * fr.v[i];
             ekin = k / fr.n;
             p += 2 * k / (3 * V);
+        }
+        /* the header once a frame has given a row: a bad first frame is an
+         * error alone, not a table with a header and no row */
+        if (header) {
+            puts("#input\tframe\tnatoms\tbox\trho\tepot\tfmax\tpressure\tekin");
+            header = 0;
         }
         printf("%s\t%ld\t%d\t%.17g\t%.10g\t%.12f\t%.6e\t%.10g\t%.10g\n", in.r.name, in.r.frame,
                fr.n, fr.L, fr.n / V, e / fr.n, fm, p, ekin);
