@@ -12,8 +12,8 @@
 static const char usage[] =
     "Usage: conf-info [OPTION]... [FILE]...\n"
     "Print one tab-separated row per frame of the input frames (FILEs, or\n"
-    "standard input; extended XYZ, tlskit binary or LAMMPS data, detected per\n"
-    "frame), computed with the polydisperse IPL model.\n"
+    "standard input; extended XYZ, tlskit binary, LAMMPS data or LAMMPS text\n"
+    "dumps, detected per frame), computed with the polydisperse IPL model.\n"
     "\n"
     "Columns (tlskit-table(5), header line starting with '#'):\n"
     "  input     file name, or stdin\n"
