@@ -426,9 +426,11 @@ int main(int argc, char **argv)
                     c_tls(&h, t10) / (pi2_6 * t10));
         }
     }
-    tk_output_commit(&out);
+    /* the summary first: a pipeline's target is the main table, so when it
+     * exists the summary is complete too */
     if (sumpath)
         tk_output_commit(&sum);
+    tk_output_commit(&out);
     tk_tls_free(&set);
     free(ms.omega);
     free(ms.pra);
