@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# results/defects.sh - distinct defects among the active TLS, from the
+# particles that move (the check of results/distinct.awk's proxy).
+#
+#   PATH=bin:$PATH bash results/defects.sh DIR [MASS]
+#
+# DIR is a pipeline output (DIR/Tf*/g*/ with tls.tsv, dwps.txt and
+# pairs.xyz); MASS defaults to 4000.  For every active TLS (splitting below
+# 2 pi / MASS) whose DWP is a whole pair path (parts=1 in dwps.txt: its two
+# minima are the pair's frames), tls-snapshot gives the displacement field
+# d_i between the two minima (mean removed).  Two TLS of one glass are one
+# defect when their fields overlap:
+#     q = |sum_i d_i(A) . d_i(B)| / (|d(A)| |d(B)|)
+# (1: the same particles move the same way, whatever the rest of the box
+# does; 0: disjoint regions), joined by single linkage at Q.  TLS from split
+# paths (parts > 1) have minima that no stored frame holds: they are counted
+# apart (column split) and left out of the comparison.
+#
+# Output, one row per Tf: tls (active TLS), split (from split paths, not
+# compared), whole (compared), then the distinct defects among the whole
+# ones at Q = 0.3, 0.5, 0.7, and by the proxy of distinct.awk (Vb, d, PR
+# within 5 %) on the same rows; on stderr, for every TLS the largest q with
+# a TLS of another defect and with one of its own (Q = 0.5): how clear the
+# cut is.
+set -euo pipefail
+dir=${1:?usage: defects.sh DIR [MASS]}
+mass=${2:-4000}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '#Tf\ttls\tsplit\twhole\tq0.3\tq0.5\tq0.7\tproxy5%%\n'
+for tfd in "$dir"/Tf*/; do
+    tf=${tfd%/}; tf=${tf##*/Tf}
+    : > "$tmp/rows"
+    nsplit=0
+    for gd in "$tfd"g*/; do
+        g=${gd%/}; g=${g##*/}
+        [ -e "$gd/tls.tsv" ] || continue
+        while IFS=$'\t' read -r id vb d pr; do
+            parts=$(grep -m1 "^# id=$id " "$gd/dwps.txt" | sed -n 's/.* pair=\([0-9]*\) .* parts=\([0-9]*\) .*/\1 \2/p')
+            set -- $parts
+            if [ "${2:-0}" != 1 ]; then nsplit=$((nsplit + 1)); continue; fi
+            f=$tmp/$g.$id
+            tls-snapshot -p "$1" "$gd/pairs.xyz" | awk 'NR > 2 { print $7, $8, $9 }' > "$f"
+            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$g" "$id" "$f" "$vb" "$d" "$pr" >> "$tmp/rows"
+        done < <(awk -F'\t' -v M="$mass" 'NR > 1 && $2 == M && $5 < 6.283185307179586 / M { print $1 "\t" $8 "\t" $9 "\t" $10 }' "$gd/tls.tsv")
+    done
+    awk -F'\t' -v tf="$tf" -v nsplit="$nsplit" '
+        function rel(x, y) { return (x > y ? x - y : y - x) / ((x + y) / 2) }
+        function find(l, k) { while (l[k] != k) k = l[k]; return k }
+        function count(l, k, s, c) { c = 0; delete s; for (k = 1; k <= n; k++) if (!(find(l, k) in s)) { s[find(l, k)] = 1; c++ } return c }
+        { n++; g[n] = $1; id[n] = $2; vb[n] = $4; d[n] = $5; pr[n] = $6; m = 0
+          while ((getline line < $3) > 0) { split(line, v, " "); x[n, m] = v[1]; y[n, m] = v[2]; z[n, m] = v[3]; m++ }
+          close($3); na[n] = m
+          s = 0; for (i = 0; i < m; i++) s += x[n, i] ^ 2 + y[n, i] ^ 2 + z[n, i] ^ 2; nrm[n] = sqrt(s) }
+        END {
+            for (k = 1; k <= n; k++) { l3[k] = l5[k] = l7[k] = lp[k] = k; qmax[k] = 0 }
+            for (a = 1; a <= n; a++) for (b = 1; b < a; b++) {
+                if (g[a] != g[b] || na[a] != na[b]) continue
+                s = 0; for (i = 0; i < na[a]; i++) s += x[a, i] * x[b, i] + y[a, i] * y[b, i] + z[a, i] * z[b, i]
+                q[a, b] = (s < 0 ? -s : s) / (nrm[a] * nrm[b])
+                if (q[a, b] >= 0.3) l3[find(l3, a)] = find(l3, b)
+                if (q[a, b] >= 0.5) l5[find(l5, a)] = find(l5, b)
+                if (q[a, b] >= 0.7) l7[find(l7, a)] = find(l7, b)
+                if (rel(vb[a], vb[b]) < 0.05 && rel(d[a], d[b]) < 0.05 && rel(pr[a], pr[b]) < 0.05)
+                    lp[find(lp, a)] = find(lp, b)
+            }
+            for (a = 1; a <= n; a++) for (b = 1; b < a; b++) if ((a, b) in q) {
+                if (find(l5, a) != find(l5, b)) {
+                    if (q[a, b] > qmax[a]) qmax[a] = q[a, b]; if (q[a, b] > qmax[b]) qmax[b] = q[a, b]
+                } else {
+                    if (q[a, b] > qin[a]) qin[a] = q[a, b]; if (q[a, b] > qin[b]) qin[b] = q[a, b]
+                }
+            }
+            for (a = 1; a <= n; a++)
+                printf "defects.sh: Tf %s %s TLS %s: largest q with another defect %.3f, within its defect %s\n", tf, g[a], id[a], qmax[a], (a in qin) ? sprintf("%.3f", qin[a]) : "(alone)" > "/dev/stderr"
+            printf "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", tf, n + nsplit, nsplit, n, count(l3), count(l5), count(l7), count(lp)
+        }' "$tmp/rows"
+    rm -f "$tmp"/g*
+done
