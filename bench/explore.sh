@@ -18,7 +18,9 @@
 # Environment: EXPLORE_BASE (git revision of the baseline, default
 # 339b8b4; built from this repository's history), EXPLORE_BASE_BIN (a
 # directory of baseline programs already built: no build), EXPLORE_RUNS (2), EXPLORE_TIME (20), EXPLORE_EVERY (1),
-# EXPLORE_GLASS, TLSKIT_BIN, TLSKIT_BENCH_OUT (bench/out).
+# EXPLORE_GLASS, EXPLORE_SAMPLE_OPTS (more is-sample options for this
+# build's side only, to measure a trade against the baseline's defaults:
+# e.g. --resolution 4), TLSKIT_BIN, TLSKIT_BENCH_OUT (bench/out).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -54,11 +56,12 @@ cpu() { # cpu FILE CMD...: run CMD, append its user+sys seconds to FILE
     awk '{ s += $1 + $2 } END { printf "%.2f\n", s }' "$f.raw" > "$f"
 }
 
-side() { # side NAME BINDIR
+side() { # side NAME BINDIR [IS-SAMPLE OPTION]...
     local d=$OUT/$1 b=$2
+    shift 2
     rm -rf "$d" && mkdir -p "$d"
     cpu "$d/cpu_explore" "$b/is-sample" -T 0.04 --runs "$RUNS" --time "$TIME" --every "$EVERY" \
-        --seed 1 --progress --transitions "$d/tr.tsv" -t xyz -o "$d/minima.xyz" "$GLASS" 2>"$d/is-sample.log"
+        --seed 1 --progress "$@" --transitions "$d/tr.tsv" -t xyz -o "$d/minima.xyz" "$GLASS" 2>"$d/is-sample.log"
     cp "$d/cpu_explore.raw" "$d/explore.raw"
     cpu "$d/cpu_all" "$b/pair-select" --transitions "$d/tr.tsv" --max-de 0.02 --max-dist 1 \
         --table "$d/pairs.tsv" -o "$d/pairs.xyz" "$d/minima.xyz" 2>"$d/pair-select.log"
@@ -83,7 +86,8 @@ count() { # count DIR: minima pairs dwps tls
 
 echo "== glass $GLASS: $RUNS runs x $TIME time units, minimise every $EVERY"
 echo "== baseline ($BASE)"; side base "$basedir/bin"
-echo "== this build"; side new "$BIN"
+read -r -a sample_opts <<< "${EXPLORE_SAMPLE_OPTS:-}"
+echo "== this build${EXPLORE_SAMPLE_OPTS:+ (is-sample $EXPLORE_SAMPLE_OPTS)}"; side new "$BIN" "${sample_opts[@]}"
 
 read -r bm bp bd bt < <(count "$OUT/base")
 read -r nm np nd nt < <(count "$OUT/new")
