@@ -15,7 +15,7 @@ EQ_0.07 = 200000
 SPACING = 100000
 START_0.07 = $(TOP)/tests/data/reference/2.044404608E-01.conf.txt
 GLASSES_0.092 = 12
-GLASSES_0.07 = 8
+GLASSES_0.07 = 40
 GLASSES = 8
 # exploration depth: chosen from the growth curves (results/README.md)
 RUNS = 10
