@@ -37,8 +37,8 @@ static const char usage[] =
     "such parts in the records of the pair).  At most 64 bands are run per\n"
     "pair, and at most --budget force evaluations (bands and minimisations);\n"
     "a band that would exceed the budget runs only its share of iterations,\n"
-    "and what remains of the path is lost (failed_limit).  A band whose two ends are one minimum (up to a translation) is not\n"
-    "a pair: no DWP.  The last line on stderr accounts for every pair\n"
+    "and what remains of the path is lost (failed_limit).  A band whose two\n"
+    "ends are one minimum (up to a translation) is not a pair: no DWP.  The last line on stderr accounts for every pair\n"
     "(complete, split, rescued, failed and why, not a pair); --summary writes\n"
     "it as a table.  The path records of neb-ci without --bands are refused:\n"
     "they hold no images.\n"
@@ -53,7 +53,9 @@ static const char usage[] =
     "displacement between the two minima (without its mean), d_sqrtPR =\n"
     "d / sqrt(PR) and dmax the largest single-particle displacement.  Energies\n"
     "in epsilon (totals).\n"
-    "\n"
+    "\n";
+/* in two parts: C11 promises string literals of 4095 characters only */
+static const char usage_options[] =
     "Options:\n"
     "      --depth E       least depth of an intermediate minimum below both of\n"
     "                      its neighbouring maxima (default 1e-6)\n"
@@ -75,6 +77,10 @@ static const char usage[] =
     "      --summary FILE  also write the account of the pairs as a table:\n"
     "                      pairs complete split rescued failed failed_nonconv\n"
     "                      failed_limit same dwps duplicates bands complete_frac\n"
+    "      --minima FILE   also write the two minima of each DWP as frames\n"
+    "                      (deeper first, role=a/b, dwp=ID): tls-snapshot(1)\n"
+    "      --minima-dv E   only for DWPs with dV <= E (default: all)\n"
+    "      --minima-to F   their format: bin (default) or xyz\n"
     "  -o, --output FILE   write the records to FILE atomically\n"
     "      --progress      one line per pair on standard error\n"
     "      --allow-empty   no band in the input is a result (a glass without\n"
@@ -89,6 +95,8 @@ typedef struct {
     double depth, dtol, ftol;
     int samples, max_level, progress, retries;
     long budget; /* force evaluations per pair; 0: no limit */
+    double minima_dv; /* --minima: DWPs with dV <= minima_dv */
+    int minima_fmt;
     tk_neb_opts neb;
 } opts;
 
@@ -114,7 +122,49 @@ typedef struct {
     /* records are buffered to know the number of parts */
     char *buf;
     size_t len, cap;
+    FILE *minfp;     /* --minima, or NULL */
+    const char *cmd; /* the command line, for the frames' history */
+    tk_frame mframe; /* scratch frame of a minimum */
+    long nminima;    /* DWPs whose minima were written */
 } splitter;
+
+/* The pair-select and is-sample keys that describe the pair's own minima,
+ * not a DWP's (dropped from the frames of --minima). */
+static const char *const pair_keys[] = {"i", "j", "dE", "dist", "pr", "dmax", "nij", "nji",
+                                        "id", "epot", "fmax", "run", "time", "k", "image",
+                                        "nimages", "E", "ftan", "s", "converged", "fneb",
+                                        "ci", "role", "pair"};
+
+/* --minima: the two minima of a DWP as frames, the deeper (xi = 0) first. */
+static void write_minima(splitter *sp, const tk_neb *b, int flip, double dV, double Vb,
+                         double d, const tk_disp *ds)
+{
+    int n = b->n, M = b->M;
+    for (int r = 0; r < 2; r++) {
+        int img = (r == 0) == !flip ? 0 : M - 1;
+        tk_frame *f = &sp->mframe;
+        tk_frame_copy(f, sp->proto);
+        memcpy(f->x, b->R + (size_t)img * 3 * n, 3 * (size_t)n * sizeof *f->x);
+        f->has_v = 0;
+        tk_wrap(n, f->L, f->origin, f->x);
+        tk_meta *m = &f->meta;
+        for (size_t q = 0; q < sizeof pair_keys / sizeof *pair_keys; q++)
+            tk_meta_del(m, pair_keys[q]);
+        tk_meta_set(m, "pair", sp->pair);
+        tk_meta_setf(m, "dwp", "%s.%d", sp->pair, sp->part);
+        tk_meta_set(m, "role", r == 0 ? "a" : "b");
+        tk_meta_setd(m, "epot", b->E[img] / n);
+        tk_meta_setd(m, "dV", dV);
+        tk_meta_setd(m, "Vb", Vb);
+        tk_meta_setd(m, "d", d);
+        tk_meta_setd(m, "pr", ds->pr);
+        tk_meta_setd(m, "dmax", ds->dmax);
+        tk_meta_set(m, "stage", "dwp-split");
+        tk_meta_history(m, sp->cmd);
+        tk_write_frame(sp->minfp, f, sp->o->minima_fmt);
+    }
+    sp->nminima++;
+}
 
 static void emit(splitter *sp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -210,6 +260,8 @@ static void write_dwp(splitter *sp, const tk_neb *b)
     for (int q = 0; q < ns; q++)
         emit(sp, "%.10f %.17g\n", xi[q], V[q]);
     emit(sp, "\n");
+    if (sp->minfp && dV <= o->minima_dv)
+        write_minima(sp, b, flip, dV, Vb, d, &ds);
     sp->part++;
     sp->nwritten++;
     free(xi);
@@ -546,14 +598,15 @@ int main(int argc, char **argv)
         {"progress", no_argument, 0, 'P'},      {"help", no_argument, 0, 'h'},
         {"retries", required_argument, 0, 'r'}, {"summary", required_argument, 0, 'S'},
         {"budget", required_argument, 0, 'B'},  {"method", required_argument, 0, 'M'},
-        {"allow-empty", no_argument, 0, 'E'},
+        {"allow-empty", no_argument, 0, 'E'},   {"minima", required_argument, 0, 'x'},
+        {"minima-dv", required_argument, 0, 'X'}, {"minima-to", required_argument, 0, 't'},
         {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
     opts o = {.depth = 1e-6, .dtol = TK_SAME_DTOL, .ftol = 1e-10, .samples = 201,
               .max_level = 8, .progress = isatty(2), .retries = 2,
-              .budget = 2000000};
+              .budget = 2000000, .minima_dv = INFINITY, .minima_fmt = TK_FMT_BIN};
     tk_neb_defaults(&o.neb);
-    const char *outpath = "-", *sumpath = NULL;
-    int c, allow_empty = 0;
+    const char *outpath = "-", *sumpath = NULL, *minpath = NULL;
+    int c, allow_empty = 0, minima_opt = 0;
     while ((c = tk_getopt(argc, argv, "n:k:o:hV", longopts)) != -1) {
         switch (c) {
         case 'D': o.depth = tk_arg_double_pos("--depth", optarg); break;
@@ -575,7 +628,21 @@ int main(int argc, char **argv)
         case 'B': o.budget = tk_arg_long("--budget", optarg, 0, 1L << 50); break;
         case 'P': o.progress = 1; break;
         case 'E': allow_empty = 1; break;
-        case 'h': tk_help(usage);
+        case 'x': minpath = optarg; break;
+        case 'X':
+            o.minima_dv = tk_arg_double("--minima-dv", optarg);
+            if (!(o.minima_dv >= 0))
+                tk_usage_error("--minima-dv: '%s' must be >= 0", optarg);
+            minima_opt = 1;
+            break;
+        case 't':
+            if ((o.minima_fmt = tk_format_parse(optarg)) < 0 || o.minima_fmt == TK_FMT_LAMMPS)
+                tk_usage_error("--minima-to: '%s': the minima are bin or xyz", optarg);
+            minima_opt = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            tk_help(usage_options);
         case 'V': tk_version();
         default: tk_usage_error("unknown option");
         }
@@ -584,13 +651,24 @@ int main(int argc, char **argv)
     tk_input_init(&in, argc - optind, argv + optind);
     if (sumpath && strcmp(sumpath, outpath) == 0)
         tk_usage_error("the records and the summary go to the same place '%s'", sumpath);
-    tk_output out, sum;
+    if (minima_opt && !minpath)
+        tk_usage_error("--minima-dv and --minima-to need --minima FILE");
+    if (minpath && (strcmp(minpath, outpath) == 0 || (sumpath && strcmp(minpath, sumpath) == 0)))
+        tk_usage_error("--minima goes to the same place '%s' as another output", minpath);
+    char *cmd = tk_cmdline(argc, argv);
+    tk_output out, sum, mins;
     tk_output_open(&out, outpath);
     if (sumpath)
         tk_output_open(&sum, sumpath);
+    splitter sp = {.o = &o};
+    if (minpath) {
+        tk_output_open(&mins, minpath);
+        sp.minfp = mins.fp;
+        sp.cmd = cmd;
+        tk_frame_init(&sp.mframe);
+    }
     tk_frame f;
     tk_frame_init(&f);
-    splitter sp = {.o = &o};
     int have = next_frame(&in, &f);
     while (have) {
         char where[700], pair[64], si[64], sj[64];
@@ -712,7 +790,12 @@ int main(int argc, char **argv)
      * -o file (what make goes by) beside a missing or stale summary */
     if (sumpath)
         tk_output_commit(&sum);
+    if (minpath) {
+        tk_output_commit(&mins);
+        tk_frame_free(&sp.mframe);
+    }
     tk_output_commit(&out);
+    free(cmd);
     free(sp.buf);
     tk_frame_free(&f);
     tk_input_close(&in);

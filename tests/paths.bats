@@ -24,6 +24,8 @@ val() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 frame() { conf-convert "$2" | awk -v k="$1" 'BEGIN { n = 0 } /^250$/ { n++ } n == k'; }
 # the xyz frame on stdin moved as a whole by (DX, DY, DZ), across the box faces
 shift3() { awk -v x="$1" -v y="$2" -v z="$3" 'NR > 2 { $2 = sprintf("%.17g", $2 + x); $3 = sprintf("%.17g", $3 + y); $4 = sprintf("%.17g", $4 + z) } { print }'; }
+# value of metadata KEY in the comment line of the xyz frame on stdin
+meta() { awk -v k="$1" 'NR == 2 { n = split($0, w, " "); for (j = 1; j <= n; j++) if (index(w[j], k "=") == 1) { print substr(w[j], length(k) + 2); exit } }'; }
 # column NAME of the one-row table FILE
 sumcol() { col "$1" < "$2"; }
 
@@ -167,6 +169,66 @@ find_triple() {
         break
     done < triples
     [ "$found" -eq 1 ]
+}
+
+@test "dwp-split --minima: the two minima of every DWP, deeper first, the split path's middle one a true minimum" {
+    find_triple
+    [ -s triple.txt ] || skip "no path over an intermediate minimum in this glass"
+    read -r a b c d1 d2 < triple.txt
+    neb-ci --bands skip.xyz 2> /dev/null > skip.bands
+    dwp-split --minima m.xyz --minima-to xyz skip.bands > split.txt 2> /dev/null
+    # the records are unchanged by the option
+    dwp-split skip.bands 2> /dev/null | cmp - split.txt
+    [ "$(grep -c '^250$' m.xyz)" -eq 4 ]
+    # per DWP: two frames with its id, role a then b, its dV, PR and dmax
+    k=0
+    for rec in $(grep '^#' split.txt | tr ' ' '\n' | sed -n 's/^id=//p'); do
+        line=$(grep "^# id=$rec " split.txt)
+        frame $((2 * k + 1)) m.xyz > fa.xyz
+        frame $((2 * k + 2)) m.xyz > fb.xyz
+        [ "$(meta dwp < fa.xyz)" = "$rec" ] && [ "$(meta dwp < fb.xyz)" = "$rec" ]
+        [ "$(meta role < fa.xyz)" = a ] && [ "$(meta role < fb.xyz)" = b ]
+        close_to "$(meta dV < fa.xyz)" "$(val dV "$line")" 1e-15
+        # deeper first, and epot is the frame's own energy per particle
+        ea=$(conf-info --no-header fa.xyz | cut -f6) eb=$(conf-info --no-header fb.xyz | cut -f6)
+        close_to "$(meta epot < fa.xyz)" "$ea" 1e-9
+        close_to "$(meta epot < fb.xyz)" "$eb" 1e-9
+        awk -v a="$ea" -v b="$eb" 'BEGIN { exit !(a <= b + 1e-12) }'
+        # the displacement between them is the record's (PR, dmax)
+        tls-snapshot fa.xyz fb.xyz > snap.xyz
+        close_to "$(meta pr < snap.xyz)" "$(val PR "$line")" 1e-6
+        close_to "$(meta dmax < snap.xyz)" "$(val dmax "$line")" 1e-6
+        # minima: the largest force is that of a minimisation
+        awk -v f="$(conf-info --no-header fa.xyz | cut -f7)" 'BEGIN { exit !(f < 1e-8) }'
+        k=$((k + 1))
+    done
+    [ "$k" -eq 2 ]
+    # the middle minimum is b of the library, found again
+    frame $((b + 1)) min.bin > mid.xyz
+    found=0
+    for q in 1 2 3 4; do
+        frame "$q" m.xyz > fq.xyz
+        dmax=$(conf-diff --no-header mid.xyz fq.xyz | tail -1 | cut -f5)
+        awk -v d="$dmax" 'BEGIN { exit !(d < 1e-3) }' && found=$((found + 1))
+    done
+    [ "$found" -eq 2 ]
+    # --minima-dv: only the DWPs at or below it
+    lo=$(grep '^#' split.txt | tr ' ' '\n' | sed -n 's/^dV=//p' | sort -g | head -1)
+    dwp-split --minima low.bin --minima-dv "$lo" skip.bands > /dev/null 2>&1
+    [ "$(conf-info --no-header low.bin | wc -l)" -eq 2 ]
+    dwp-split --minima none.bin --minima-dv 0 skip.bands > /dev/null 2>&1
+    [ -e none.bin ] && [ ! -s none.bin ]
+}
+
+@test "dwp-split --minima: usage errors" {
+    xrun dwp-split --minima-dv 1 bands.xyz
+    [ "$status" -eq 2 ] && [[ $stderr == *"need --minima FILE"* ]]
+    xrun dwp-split --minima m.bin --minima-to lammps bands.xyz
+    [ "$status" -eq 2 ] && [[ $stderr == *"--minima-to: 'lammps'"* ]]
+    xrun dwp-split --minima x.out -o x.out bands.xyz
+    [ "$status" -eq 2 ] && [[ $stderr == *"same place 'x.out'"* ]]
+    xrun dwp-split --minima m.bin --minima-dv -1 bands.xyz
+    [ "$status" -eq 2 ]
 }
 
 @test "neb-ci: bad pairs" {
