@@ -4,30 +4,31 @@
 #
 #   PATH=bin:$PATH bash results/defects.sh DIR [MASS]
 #
-# DIR is a pipeline output (DIR/Tf*/g*/ with tls.tsv, dwps.txt and
-# pairs.xyz); MASS defaults to 4000.  For every active TLS (splitting below
-# 2 pi / MASS) whose DWP is a whole pair path (parts=1 in dwps.txt: its two
-# minima are the pair's frames), tls-snapshot gives the displacement field
-# d_i between the two minima (mean removed).  Two TLS of one glass are one
-# defect when their fields overlap:
+# DIR is a pipeline output (DIR/Tf*/g*/ with tls.tsv, dwps.txt, pairs.xyz
+# and, from pipelines made after dwp-split had --minima, dwp-minima.bin);
+# MASS defaults to 4000.  For every active TLS (splitting below 2 pi / MASS)
+# the two minima of its DWP come from dwp-minima.bin (any DWP with dV below
+# the pipeline's MINIMA_DV), else from pairs.xyz when the DWP is a whole
+# pair path (parts=1 in dwps.txt); tls-snapshot gives the displacement field
+# d_i between them (mean removed).  Two TLS of one glass are one defect when
+# their fields overlap:
 #     q = |sum_i d_i(A) . d_i(B)| / (|d(A)| |d(B)|)
 # (1: the same particles move the same way, whatever the rest of the box
-# does; 0: disjoint regions), joined by single linkage at Q.  TLS from split
-# paths (parts > 1) have minima that no stored frame holds: they are counted
-# apart (column split) and left out of the comparison.
+# does; 0: disjoint regions), joined by single linkage at Q.  A TLS of a
+# split path without dwp-minima.bin has minima that no stored frame holds:
+# it is counted apart (column uncompared).
 #
-# Output, one row per Tf: tls (active TLS), split (from split paths, not
-# compared), whole (compared), then the distinct defects among the whole
-# ones at Q = 0.3, 0.5, 0.7, and by the proxy of distinct.awk (Vb, d, PR
-# within 5 %) on the same rows; on stderr, for every TLS the largest q with
-# a TLS of another defect and with one of its own (Q = 0.5): how clear the
-# cut is.
+# Output, one row per Tf: tls (active TLS), uncompared, compared, then the
+# distinct defects among the compared ones at Q = 0.3, 0.5, 0.7, and by the
+# proxy of distinct.awk (Vb, d, PR within 5 %) on the same rows; on stderr,
+# for every TLS the largest q with a TLS of another defect and with one of
+# its own (Q = 0.5): how clear the cut is.
 set -euo pipefail
 dir=${1:?usage: defects.sh DIR [MASS]}
 mass=${2:-4000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-printf '#Tf\ttls\tsplit\twhole\tq0.3\tq0.5\tq0.7\tproxy5%%\n'
+printf '#Tf\ttls\tuncompared\tcompared\tq0.3\tq0.5\tq0.7\tproxy5%%\n'
 for tfd in "$dir"/Tf*/; do
     tf=${tfd%/}; tf=${tf##*/Tf}
     : > "$tmp/rows"
@@ -35,12 +36,25 @@ for tfd in "$dir"/Tf*/; do
     for gd in "$tfd"g*/; do
         g=${gd%/}; g=${g##*/}
         [ -e "$gd/tls.tsv" ] || continue
+        # the DWP ids of dwp-minima.bin, in order (frames 2K+1, 2K+2 are the K-th)
+        : > "$tmp/index"
+        if [ -s "$gd/dwp-minima.bin" ]; then
+            conf-convert "$gd/dwp-minima.bin" | awk 'NR == h { n = $1; h = NR + n + 2; c = NR + 1 }
+                NR == c { for (i = 1; i <= NF; i++) if ($i ~ /^dwp=/) { sub(/^dwp=/, "", $i); print $i; next } }' h=1 |
+                awk 'NR % 2 == 1 { print $1, (NR - 1) / 2 }' > "$tmp/index"
+        fi
         while IFS=$'\t' read -r id vb d pr; do
-            parts=$(grep -m1 "^# id=$id " "$gd/dwps.txt" | sed -n 's/.* pair=\([0-9]*\) .* parts=\([0-9]*\) .*/\1 \2/p')
-            set -- $parts
-            if [ "${2:-0}" != 1 ]; then nsplit=$((nsplit + 1)); continue; fi
             f=$tmp/$g.$id
-            tls-snapshot -p "$1" "$gd/pairs.xyz" | awk 'NR > 2 { print $7, $8, $9 }' > "$f"
+            k=$(awk -v id="$id" '$1 == id { print $2; exit }' "$tmp/index")
+            if [ -n "$k" ]; then
+                src=$gd/dwp-minima.bin
+            else
+                parts=$(grep -m1 "^# id=$id " "$gd/dwps.txt" | sed -n 's/.* pair=\([0-9]*\) .* parts=\([0-9]*\) .*/\1 \2/p')
+                set -- $parts
+                if [ "${2:-0}" != 1 ]; then nsplit=$((nsplit + 1)); continue; fi
+                k=$1 src=$gd/pairs.xyz
+            fi
+            tls-snapshot -p "$k" "$src" | awk 'NR > 2 { print $7, $8, $9 }' > "$f"
             printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$g" "$id" "$f" "$vb" "$d" "$pr" >> "$tmp/rows"
         done < <(awk -F'\t' -v M="$mass" 'NR > 1 && $2 == M && $5 < 6.283185307179586 / M { print $1 "\t" $8 "\t" $9 "\t" $10 }' "$gd/tls.tsv")
     done

@@ -47,6 +47,13 @@ setup() {
     [ -s ref/nE.png ] && [ -s ref/hist.png ] && [ -s ref/pr.png ]
     head -c 8 ref/nE.png | od -c | grep -q 'P   N   G'
     head -1 ref/tls.tsv | grep -q '^#Tf'
+    # the minima of the DWPs with dV <= MINIMA_DV (0.002): two frames each
+    want=$(cat ref/Tf0.2/g*/dwps.txt | sed -n 's/^# id=.* dV=\([^ ]*\) .*/\1/p' | awk '$1 <= 0.002' | wc -l)
+    got=$(cat ref/Tf0.2/g*/dwp-minima.bin | conf-info --no-header 2> /dev/null | wc -l)
+    [ "$got" -eq $((2 * want)) ]
+    # the distinct defects of results/defects.sh from them: one row per Tf
+    bash "$BATS_TEST_DIRNAME/../results/defects.sh" ref 4000 > defects.tsv 2> /dev/null
+    [ "$(grep -vc '^#' defects.tsv)" -eq 2 ]
 }
 
 @test "make again does nothing; an interrupted run resumes to the same results" {

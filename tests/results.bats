@@ -45,7 +45,7 @@ setup() {
 @test "defects.sh: one rearrangement found twice is one defect, another is a second, a split path is counted apart" {
     run --separate-stderr bash "$TOP/results/defects.sh" out 4000
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "$(printf '#Tf\ttls\tsplit\twhole\tq0.3\tq0.5\tq0.7\tproxy5%%')" ]
+    [ "${lines[0]}" = "$(printf '#Tf\ttls\tuncompared\tcompared\tq0.3\tq0.5\tq0.7\tproxy5%%')" ]
     # 4 active TLS (the fifth row splits above 2 pi / 4000), 1 from a split
     # path, 3 compared: 2 defects by the fields; the proxy (Vb, d, PR within
     # 5 %) joins pairs 0 and 2, which move different particles, and keeps
@@ -68,6 +68,24 @@ setup() {
     [ "$status" -eq 0 ]
     [ "${lines[1]}" = "$(printf '0.1\t4\t1\t3\t2\t2\t2\t2')" ]
     [ "${lines[2]}" = "$(printf '0.2\t0\t0\t0\t0\t0\t0\t0')" ]
+}
+
+@test "defects.sh: the minima of dwp-split --minima cover a split path's TLS" {
+    # the DWP 3.1 of a split path moves particles 5 and 6 like pairs 0 and 1
+    # (the same defect, a third time); 9.0 is in the file but not active
+    move 5 -0.21 0 < a.xyz | move 6 0 0.16 > b3.xyz
+    move 70 0.2 0 < a.xyz > b9.xyz
+    {
+        conf-convert --set pair=3 --set role=a --set dwp=3.1 a.xyz
+        conf-convert --set pair=3 --set role=b --set dwp=3.1 b3.xyz
+        conf-convert --set pair=9 --set role=a --set dwp=9.0 a.xyz
+        conf-convert --set pair=9 --set role=b --set dwp=9.0 b9.xyz
+    } | conf-convert -t bin > out/Tf0.1/g1/dwp-minima.bin
+    run --separate-stderr bash "$TOP/results/defects.sh" out 4000
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "$(printf '0.1\t4\t0\t4\t2\t2\t2\t3')" ]
+    q=$(printf '%s\n' "$stderr" | sed -n 's/.*g1 TLS 3.1: .* within its defect \([0-9.]*\)$/\1/p')
+    awk -v q="$q" 'BEGIN { exit !(q > 0.99 && q <= 1) }'
 }
 
 @test "distinct.awk: rows of one glass with Vb, d, PR within TOL are one defect" {
