@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # pipelines/summary.sh OUT TF... - the table that ends a pipeline run: per
 # Tf the glasses, distinct minima, selected pairs, the share of pairs that
-# ended in converged DWPs, DWPs, TLS and n0 (first mass of density.tsv), and
-# where the figures are.
+# ended in converged DWPs, DWPs, TLS, the distinct defects among them
+# (defects.tsv: displacement overlap q >= 0.5; +U: U TLS of split paths not
+# compared) and n0 (first mass of density.tsv), and where the figures are.
 set -uo pipefail
 out=$1; shift
-printf '%-8s %7s %8s %7s %9s %6s %5s  %s\n' Tf glasses minima pairs converged DWPs TLS "n0 (mass)"
+printf '%-8s %7s %8s %7s %9s %6s %5s %7s  %s\n' Tf glasses minima pairs converged DWPs TLS defects "n0 (mass)"
 for tf in "$@"; do
     d=$out/Tf$tf
     [ -d "$d" ] || continue
@@ -24,7 +25,9 @@ for tf in "$@"; do
     else
         ndwp=- ntls=- n0=-
     fi
-    printf '%-8s %7s %8s %7s %9s %6s %5s  %s\n' "$tf" "$ng" "$nmin" "$npair" "$conv" "$ndwp" "$ntls" "$n0"
+    ndef=-
+    [ -e "$d/defects.tsv" ] && ndef=$(awk -F'\t' 'NR == 2 { printf "%s%s", $6, ($3 > 0 ? "+" $3 : "") }' "$d/defects.tsv")
+    printf '%-8s %7s %8s %7s %9s %6s %5s %7s  %s\n' "$tf" "$ng" "$nmin" "$npair" "$conv" "$ndwp" "$ntls" "$ndef" "$n0"
 done
 echo "figures: $(ls "$out"/*.png 2>/dev/null | tr '\n' ' ')"
-echo "tables:  $out/Tf*/density.tsv, curve.tsv, growth.tsv; active TLS: $out/tls.tsv"
+echo "tables:  $out/Tf*/density.tsv, curve.tsv, growth.tsv, defects.tsv; active TLS: $out/tls.tsv"

@@ -39,7 +39,7 @@ launch = $(or $(LAUNCH_$(1)),$(if $(filter 1,$(SLURM)),$(TOP)/pipelines/slurm/jo
   $(SLURM_OPTS) $(SLURM_$(1)) --,$(LAUNCH)))
 GNUPLOT ?= gnuplot
 # dwp-split also keeps the two minima of every DWP with dV <= MINIMA_DV
-# (gK/dwp-minima.bin, for tls-snapshot and results/defects.sh): 0.002 holds
+# (gK/dwp-minima.bin, for tls-snapshot and pipelines/defects.sh): 0.002 holds
 # every TLS of mass 3200 and above.  Not in the split stamp: changing it
 # does not redo the (long) split of the glasses already done.
 MINIMA_DV ?= 0.002
@@ -73,7 +73,7 @@ chunk_ids = $(shell seq 0 $$(($(NEB_CHUNKS) - 1)))
 all: $(OUT)/summary.txt
 
 $(OUT)/summary.txt: $(OUT)/nE.png $(OUT)/hist.png $(OUT)/pr.png $(OUT)/tls.tsv \
-                    $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/growth.tsv)
+                    $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/growth.tsv $(OUT)/Tf$(tf)/defects.tsv)
 	@$(TOP)/pipelines/summary.sh $(OUT) $(TFS) > $@.tmp && mv $@.tmp $@ && cat $@
 
 summary: $(OUT)/summary.txt
@@ -139,6 +139,12 @@ $(OUT)/Tf$(1)/density.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g
 
 # the specific heat: the TLS term of the DWPs against the harmonic term of
 # the modes, per particle (tls-heat); heat-summary.tsv: the crossover
+# distinct defects among the active TLS (first mass): the TLS of one glass
+# whose displacement fields overlap are one defect (pipelines/defects.sh)
+$(OUT)/Tf$(1)/defects.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/tls.tsv) $(OUT)/Tf$(1)/.stamps/density
+	$(TOP)/pipelines/defects.sh $(OUT)/Tf$(1) $(mass1) $(call glasses,$(1)) > $$@.tmp 2> $$@.log && mv $$@.tmp $$@ \
+	  || $(call fail,$$@)
+
 $(OUT)/Tf$(1)/heat.tsv: $(foreach g,$(call glass_ids,$(1)),$(OUT)/Tf$(1)/g$(g)/tls.tsv $(OUT)/Tf$(1)/g$(g)/modes.tsv) \
                         $(OUT)/Tf$(1)/.stamps/density
 	tls-heat -N $(N) --glasses $(call glasses,$(1)) --mass $(MASS) --summary $(OUT)/Tf$(1)/heat-summary.tsv \

@@ -51,9 +51,14 @@ setup() {
     want=$(cat ref/Tf0.2/g*/dwps.txt | sed -n 's/^# id=.* dV=\([^ ]*\) .*/\1/p' | awk '$1 <= 0.002' | wc -l)
     got=$(cat ref/Tf0.2/g*/dwp-minima.bin | conf-info --no-header 2> /dev/null | wc -l)
     [ "$got" -eq $((2 * want)) ]
-    # the distinct defects of results/defects.sh from them: one row per Tf
-    bash "$BATS_TEST_DIRNAME/../results/defects.sh" ref 4000 > defects.tsv 2> /dev/null
-    [ "$(grep -vc '^#' defects.tsv)" -eq 2 ]
+    # the distinct defects per Tf (pipelines/defects.sh), one row each, the
+    # same as the script over the whole output; and in the summary
+    for tf in 0.2 0.15; do
+        [ "$(grep -vc '^#' ref/Tf$tf/defects.tsv)" -eq 1 ]
+    done
+    bash "$BATS_TEST_DIRNAME/../pipelines/defects.sh" ref 4000 > defects.tsv 2> /dev/null
+    diff <(grep -v '^#' defects.tsv | sort) <(cat ref/Tf0.2/defects.tsv ref/Tf0.15/defects.tsv | grep -v '^#' | sort)
+    grep -q '^Tf .* TLS  *defects  *n0' ref/summary.txt
 }
 
 @test "make again does nothing; an interrupted run resumes to the same results" {

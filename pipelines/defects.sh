@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# results/defects.sh - distinct defects among the active TLS, from the
-# particles that move (the check of results/distinct.awk's proxy).
+# pipelines/defects.sh - distinct defects among the active TLS, from the
+# particles that move.
 #
-#   PATH=bin:$PATH bash results/defects.sh DIR [MASS]
+#   PATH=bin:$PATH bash pipelines/defects.sh DIR [MASS [K]]
 #
-# DIR is a pipeline output (DIR/Tf*/g*/ with tls.tsv, dwps.txt, pairs.xyz
-# and, from pipelines made after dwp-split had --minima, dwp-minima.bin);
-# MASS defaults to 4000.  For every active TLS (splitting below 2 pi / MASS)
+# DIR is a pipeline output (DIR/Tf*/g*/) or one Tf of it (DIR/g*/), each
+# glass with tls.tsv, dwps.txt, pairs.xyz and, from pipelines made after
+# dwp-split had --minima, dwp-minima.bin; MASS defaults to 4000; with K,
+# only the glasses g1 .. gK (the pipeline's GLASSES) are read.  The
+# pipeline writes Tf*/defects.tsv with it (the first mass of MASS).  For every active TLS (splitting below 2 pi / MASS)
 # the two minima of its DWP come from dwp-minima.bin (any DWP with dV below
 # the pipeline's MINIMA_DV), else from pairs.xyz when the DWP is a whole
 # pair path (parts=1 in dwps.txt); tls-snapshot gives the displacement field
@@ -26,16 +28,20 @@
 set -euo pipefail
 dir=${1:?usage: defects.sh DIR [MASS]}
 mass=${2:-4000}
+nglass=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '#Tf\ttls\tuncompared\tcompared\tq0.3\tq0.5\tq0.7\tproxy5%%\n'
-for tfd in "$dir"/Tf*/; do
+tfdirs=("$dir"/Tf*/)
+[ -d "${tfdirs[0]}" ] || tfdirs=("${dir%/}/")
+for tfd in "${tfdirs[@]}"; do
     tf=${tfd%/}; tf=${tf##*/Tf}
     : > "$tmp/rows"
     nsplit=0
     for gd in "$tfd"g*/; do
         g=${gd%/}; g=${g##*/}
         [ -e "$gd/tls.tsv" ] || continue
+        [ -z "$nglass" ] || [ "${g#g}" -le "$nglass" ] 2> /dev/null || continue
         # the DWP ids of dwp-minima.bin, in order (frames 2K+1, 2K+2 are the K-th)
         : > "$tmp/index"
         if [ -s "$gd/dwp-minima.bin" ]; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The analysis scripts of results/ on a constructed pipeline output: a glass
+# The analysis scripts (pipelines/defects.sh, results/distinct.awk) on a
+# constructed pipeline output: a glass
 # with four active TLS, three of them whole pair paths whose displacement
 # fields are known (two the same rearrangement, one elsewhere), one from a
 # split path.
@@ -43,7 +44,7 @@ setup() {
 }
 
 @test "defects.sh: one rearrangement found twice is one defect, another is a second, a split path is counted apart" {
-    run --separate-stderr bash "$TOP/results/defects.sh" out 4000
+    run --separate-stderr bash "$TOP/pipelines/defects.sh" out 4000
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "$(printf '#Tf\ttls\tuncompared\tcompared\tq0.3\tq0.5\tq0.7\tproxy5%%')" ]
     # 4 active TLS (the fifth row splits above 2 pi / 4000), 1 from a split
@@ -64,10 +65,16 @@ setup() {
     : > out/Tf0.1/g2/dwps.txt
     : > out/Tf0.1/g2/pairs.xyz
     mkdir -p out/Tf0.2
-    run --separate-stderr bash "$TOP/results/defects.sh" out 4000
+    run --separate-stderr bash "$TOP/pipelines/defects.sh" out 4000
     [ "$status" -eq 0 ]
     [ "${lines[1]}" = "$(printf '0.1\t4\t1\t3\t2\t2\t2\t2')" ]
     [ "${lines[2]}" = "$(printf '0.2\t0\t0\t0\t0\t0\t0\t0')" ]
+    # one Tf directory, and only its first K glasses
+    run --separate-stderr bash "$TOP/pipelines/defects.sh" out/Tf0.1 4000
+    [ "${lines[1]}" = "$(printf '0.1\t4\t1\t3\t2\t2\t2\t2')" ]
+    mv out/Tf0.1/g1 out/Tf0.1/g3
+    run --separate-stderr bash "$TOP/pipelines/defects.sh" out/Tf0.1 4000 2
+    [ "${lines[1]}" = "$(printf '0.1\t0\t0\t0\t0\t0\t0\t0')" ]
 }
 
 @test "defects.sh: the minima of dwp-split --minima cover a split path's TLS" {
@@ -81,7 +88,7 @@ setup() {
         conf-convert --set pair=9 --set role=a --set dwp=9.0 a.xyz
         conf-convert --set pair=9 --set role=b --set dwp=9.0 b9.xyz
     } | conf-convert -t bin > out/Tf0.1/g1/dwp-minima.bin
-    run --separate-stderr bash "$TOP/results/defects.sh" out 4000
+    run --separate-stderr bash "$TOP/pipelines/defects.sh" out 4000
     [ "$status" -eq 0 ]
     [ "${lines[1]}" = "$(printf '0.1\t4\t0\t4\t2\t2\t2\t3')" ]
     q=$(printf '%s\n' "$stderr" | sed -n 's/.*g1 TLS 3.1: .* within its defect \([0-9.]*\)$/\1/p')
