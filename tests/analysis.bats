@@ -69,6 +69,12 @@ setup() {
     [ "$status" -eq 0 ]
     [ "${lines[1]}" = "$(printf '0.1\t4\t1\t3\t2\t2\t2\t2')" ]
     [ "${lines[2]}" = "$(printf '0.2\t0\t0\t0\t0\t0\t0\t0')" ]
+    # per glass: g1 with its four TLS, g2 with none
+    run --separate-stderr bash "$TOP/pipelines/defects.sh" --per-glass out 4000
+    [ "${lines[0]}" = "$(printf '#Tf\tglass\ttls\tuncompared\tcompared\tq0.3\tq0.5\tq0.7\tproxy5%%')" ]
+    [ "${lines[1]}" = "$(printf '0.1\tg1\t4\t1\t3\t2\t2\t2\t2')" ]
+    [ "${lines[2]}" = "$(printf '0.1\tg2\t0\t0\t0\t0\t0\t0\t0')" ]
+    [ "${#lines[@]}" -eq 3 ]
     # one Tf directory, and only its first K glasses
     run --separate-stderr bash "$TOP/pipelines/defects.sh" out/Tf0.1 4000
     [ "${lines[1]}" = "$(printf '0.1\t4\t1\t3\t2\t2\t2\t2')" ]
