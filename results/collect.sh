@@ -4,7 +4,12 @@
 #   Tf*/density.tsv curve.tsv hist.tsv growth.tsv   as the pipeline wrote them
 #   Tf*/split.tsv      dwp-split's account per glass (pairs -> converged DWPs)
 #   Tf*/glasses.tsv    per glass: IS energy per particle of the glass (the
-#                      first minimum of run 0), minima, pairs, DWPs, TLS
+#                      first minimum of run 0), minima, pairs, DWPs, TLS,
+#                      and the distinct defects among the TLS (mt = 4000,
+#                      pipelines/defects.sh: overlap q >= 0.5; uncompared:
+#                      TLS of split paths without stored minima)
+#   Tf*/defects.tsv    the same summed over the glasses (pipelines/defects.sh:
+#                      defects never span two glasses)
 #   Tf*/chain.tsv      the swap-MC chain: sweep, energy per particle, and the
 #                      self overlap q with the previous frame (conf-diff)
 #   Tf*/overlap.tsv    decorrelation of the chain: the self overlap q
@@ -34,8 +39,13 @@ for d in "$run"/Tf*/; do
             grep -v '^#' "$g/split.tsv" | sed "s/^/$(basename "$g")\t/"
         done
     } > "$o/split.tsv"
+    "$(dirname "$0")/../pipelines/defects.sh" --per-glass "$d" 4000 > "$o/.defects" 2> /dev/null
+    awk -F'\t' -v tf="${tf#Tf}" 'NR == 1 { sub(/\tglass/, ""); print; next }
+        { for (k = 3; k <= 9; k++) t[k] += $k }
+        END { printf "%s", tf; for (k = 3; k <= 9; k++) printf "\t%d", t[k]; print "" }' \
+        "$o/.defects" > "$o/defects.tsv"
     {
-        printf '#glass\te_is\tminima\tpairs\tdwps\ttls\n'
+        printf '#glass\te_is\tminima\tpairs\tdwps\ttls\tdefects\tuncompared\n'
         for g in "$d"/g*/; do
             [ -e "$g/tls.tsv" ] || continue # finished glasses only
             conf-convert --frames 1:1 "$g/run0.bin" > "$o/.first.xyz"
@@ -45,9 +55,12 @@ for d in "$run"/Tf*/; do
             np=$(grep -vc '^#' "$g/pairs.tsv" || true)
             nd=$(grep -c '^# id=' "$g/dwps.txt" || true)
             nt=$(awk -F'\t' 'NR > 1 && $5 < 6.283185307179586 / $2 { c++ } END { print c + 0 }' "$g/tls.tsv")
-            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$g")" "$e" "$nm" "$np" "$nd" "$nt"
+            ndef=0 nunc=0
+            read -r ndef nunc < <(awk -F'\t' -v g="$(basename "$g")" '$2 == g { print $7, $4 }' "$o/.defects") || true
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$g")" "$e" "$nm" "$np" "$nd" "$nt" "${ndef:-0}" "${nunc:-0}"
         done
     } > "$o/glasses.tsv"
+    rm -f "$o/.defects"
     if [ -e "$d/chain.xyz" ]; then
         n=$(grep -c '^[0-9][0-9]*$' "$d/chain.xyz" || true)
         # every frame once; q between frames k and k + lag, lag 1 .. 8
@@ -79,7 +92,7 @@ for d in "$run"/Tf*/; do
     fi
 done
 # DWPs of glass k + 1 found already in glass k (same dV, Va, d to 1e-2)
-dwp_keys() { grep '^# id=' "$1" | tr ' ' '\n' | awk -F= '$1 == "dV" { v = $2 } $1 == "Va" { a = $2 } $1 == "d" { print v, a, $2 }'; }
+dwp_keys() { { grep '^# id=' "$1" || true; } | tr ' ' '\n' | awk -F= '$1 == "dV" { v = $2 } $1 == "Va" { a = $2 } $1 == "d" { print v, a, $2 }'; }
 for d in "$run"/Tf*/; do
     o=$dest/$(basename "$d")
     {

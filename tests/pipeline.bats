@@ -96,6 +96,25 @@ would_run() { pipe "$@" -n 2>&1 | grep -oE '(^|[|] *)(ipl-swapmc|md-quench|is-sa
     [ -s ref/summary.txt ]
 }
 
+@test "results/collect.sh keeps the small tables of a run, per glass and per Tf" {
+    bash "$BATS_TEST_DIRNAME/../results/collect.sh" ref col
+    for tf in 0.2 0.15; do
+        for f in density.tsv curve.tsv hist.tsv growth.tsv params.txt split.tsv glasses.tsv \
+                 defects.tsv chain.tsv overlap.tsv; do
+            [ -s "col/Tf$tf/$f" ] || { echo "missing col/Tf$tf/$f"; false; }
+        done
+        # a row per finished glass; their defects are the pipeline's per Tf
+        [ "$(grep -vc '^#' col/Tf$tf/glasses.tsv)" -eq 2 ]
+        head -1 col/Tf$tf/glasses.tsv | grep -q 'tls.defects.uncompared$'
+        diff col/Tf$tf/defects.tsv ref/Tf$tf/defects.tsv
+        # the chain: one row per frame, q with the previous one in [0, 1]
+        [ "$(grep -vc '^#' col/Tf$tf/chain.tsv)" -eq "$(grep -c '^150$' ref/Tf$tf/chain.xyz)" ]
+        awk -F'\t' 'NR > 2 && !($4 >= 0 && $4 <= 1) { bad = 1 } END { exit bad }' col/Tf$tf/chain.tsv
+    done
+    [ -s col/tls.tsv ] && [ -s col/summary.txt ]
+    [ -z "$(find col -name '*.xyz' -o -name '*.bin')" ]
+}
+
 @test "a changed parameter redoes exactly the stages that depend on it" {
     cp -a ref chg
     out=$(would_run OUT=chg MASS=30000 all)
