@@ -5,8 +5,9 @@
 # heated to 0.07 by the chain itself: equilibrium at 0.07 is approached from
 # below, which costs about one relaxation time instead of the ageing of a
 # random start.  The energy trace of the chain frames shows the approach.
-# The measurement of results/ ran 4 glasses per Tf first, then 4 more at
-# Tf = 0.092 (the pipeline extends the chain and explores only the new ones).
+# The measurement of results/ ran 4 glasses per Tf first, then extended
+# both chains (the pipeline extends a chain and explores only the new
+# glasses): 12 glasses at Tf = 0.092 (6 finished so far), 40 at 0.07.
 N = 1500
 TFS = 0.092 0.07
 T_MD = 0.04
