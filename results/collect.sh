@@ -4,8 +4,9 @@
 #   Tf*/density.tsv curve.tsv hist.tsv growth.tsv   as the pipeline wrote them
 #   Tf*/split.tsv      dwp-split's account per glass (pairs -> converged DWPs)
 #   Tf*/glasses.tsv    per glass: IS energy per particle of the glass (the
-#                      first minimum of run 0), minima, pairs, DWPs, TLS,
-#                      and the distinct defects among the TLS (mt = 4000,
+#                      first minimum of run 0), minima, pairs, DWPs, TLS
+#                      (all masses; tls_4000: mt = 4000 only), and the
+#                      distinct defects among the TLS (mt = 4000,
 #                      pipelines/defects.sh: overlap q >= 0.5; uncompared:
 #                      TLS of split paths without stored minima)
 #   Tf*/defects.tsv    the same summed over the glasses (pipelines/defects.sh:
@@ -45,7 +46,7 @@ for d in "$run"/Tf*/; do
         END { printf "%s", tf; for (k = 3; k <= 9; k++) printf "\t%d", t[k]; print "" }' \
         "$o/.defects" > "$o/defects.tsv"
     {
-        printf '#glass\te_is\tminima\tpairs\tdwps\ttls\tdefects\tuncompared\n'
+        printf '#glass\te_is\tminima\tpairs\tdwps\ttls\ttls_4000\tdefects\tuncompared\n'
         for g in "$d"/g*/; do
             [ -e "$g/tls.tsv" ] || continue # finished glasses only
             conf-convert --frames 1:1 "$g/run0.bin" > "$o/.first.xyz"
@@ -57,7 +58,8 @@ for d in "$run"/Tf*/; do
             nt=$(awk -F'\t' 'NR > 1 && $5 < 6.283185307179586 / $2 { c++ } END { print c + 0 }' "$g/tls.tsv")
             ndef=0 nunc=0
             read -r ndef nunc < <(awk -F'\t' -v g="$(basename "$g")" '$2 == g { print $7, $4 }' "$o/.defects") || true
-            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$g")" "$e" "$nm" "$np" "$nd" "$nt" "${ndef:-0}" "${nunc:-0}"
+            n4=$(awk -F'\t' 'NR > 1 && $2 == 4000 && $5 < 6.283185307179586 / $2 { c++ } END { print c + 0 }' "$g/tls.tsv")
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(basename "$g")" "$e" "$nm" "$np" "$nd" "$nt" "$n4" "${ndef:-0}" "${nunc:-0}"
         done
     } > "$o/glasses.tsv"
     rm -f "$o/.defects"

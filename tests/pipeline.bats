@@ -105,7 +105,7 @@ would_run() { pipe "$@" -n 2>&1 | grep -oE '(^|[|] *)(ipl-swapmc|md-quench|is-sa
         done
         # a row per finished glass; their defects are the pipeline's per Tf
         [ "$(grep -vc '^#' col/Tf$tf/glasses.tsv)" -eq 2 ]
-        head -1 col/Tf$tf/glasses.tsv | grep -q 'tls.defects.uncompared$'
+        head -1 col/Tf$tf/glasses.tsv | grep -q 'tls.tls_4000.defects.uncompared$'
         diff col/Tf$tf/defects.tsv ref/Tf$tf/defects.tsv
         # the chain: one row per frame, q with the previous one in [0, 1]
         [ "$(grep -vc '^#' col/Tf$tf/chain.tsv)" -eq "$(grep -c '^150$' ref/Tf$tf/chain.xyz)" ]
