@@ -34,8 +34,8 @@ npos(k) = int(real(system(sprintf( \
     mt, curve(k)))))
 # from a decade below the smallest splitting found (or E_Q) to the top
 emin_data = real(system(sprintf( \
-    "cat %s/Tf*/curve.tsv | awk -F'\t' -v mt=%.17g '!/^#/ && $1 == mt && $3 + 0 > 0 { print $2; exit }'", \
-    dir, mt)))
+    "awk -F'\t' -v mt=%.17g '!/^#/ && $1 == mt && $3 + 0 > 0 && (m == \"\" || $2 < m) { m = $2 } END { print m + 0 }' %s/Tf*/curve.tsv", \
+    mt, dir)))
 xmin = (emin_data > 0 && emin_data < eq ? emin_data : eq) / 10
 set xrange [xmin:1]
 set arrow from eq, graph 0 to eq, graph 1 nohead dt 2 lc rgb "gray40"
