@@ -38,10 +38,10 @@ static const char usage[] =
     "pair, and at most --budget force evaluations (bands and minimisations);\n"
     "a band that would exceed the budget runs only its share of iterations,\n"
     "and what remains of the path is lost (failed_limit).  A band whose two\n"
-    "ends are one minimum (up to a translation) is not a pair: no DWP.  The last line on stderr accounts for every pair\n"
-    "(complete, split, rescued, failed and why, not a pair); --summary writes\n"
-    "it as a table.  The path records of neb-ci without --bands are refused:\n"
-    "they hold no images.\n"
+    "ends are one minimum (up to a translation) is not a pair: no DWP.  The\n"
+    "last line on stderr accounts for every pair (complete, split, rescued,\n"
+    "failed and why, not a pair); --summary writes it as a table.  The path\n"
+    "records of neb-ci without --bands are refused: they hold no images.\n"
     "\n"
     "Each DWP is oriented so that xi = 0 is the deeper minimum and written as a\n"
     "record for schrod1d (blocks separated by a blank line):\n"
@@ -125,7 +125,6 @@ typedef struct {
     FILE *minfp;     /* --minima, or NULL */
     const char *cmd; /* the command line, for the frames' history */
     tk_frame mframe; /* scratch frame of a minimum */
-    long nminima;    /* DWPs whose minima were written */
 } splitter;
 
 /* The pair-select and is-sample keys that describe the pair's own minima,
@@ -163,7 +162,6 @@ static void write_minima(splitter *sp, const tk_neb *b, int flip, double dV, dou
         tk_meta_history(m, sp->cmd);
         tk_write_frame(sp->minfp, f, sp->o->minima_fmt);
     }
-    sp->nminima++;
 }
 
 static void emit(splitter *sp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
