@@ -29,14 +29,22 @@ void tk_min_defaults(tk_min_opts *o)
     o->check_ctx = NULL;
 }
 
-/* The early-stop hook of tk_min_opts: once, when fmax first reaches
- * check_tol.  Returns 1 when the caller asked to stop. */
+/* The early-stop hook of tk_min_opts: when fmax first reaches check_tol,
+ * then check_tol / 10, / 100, ... (*checked: the decades passed; a step
+ * across several decades calls the hook once).  Returns 1 when the caller
+ * asked to stop. */
 static int early_stop(tk_ipl *m, double *x, const tk_min_opts *o, double fmax, int *checked)
 {
-    if (!o->check || *checked || !(fmax <= o->check_tol))
+    if (!o->check || !(fmax <= o->check_tol))
         return 0;
-    *checked = 1;
-    return o->check(o->check_ctx, m, x) != 0;
+    int due = 0;
+    double level = o->check_tol * pow(10, -*checked);
+    while (*checked < 30 && fmax <= level) {
+        due = 1;
+        ++*checked;
+        level *= 0.1;
+    }
+    return due && o->check(o->check_ctx, m, x) != 0;
 }
 
 int tk_min_method_parse(const char *s)

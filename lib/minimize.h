@@ -33,10 +33,12 @@ typedef struct {
     double finc, fdec, alpha0, falpha;
     long nnegmax;    /* give up after this many uphill steps in a row */
     /* Early stop: when max |F| first drops to check_tol (> ftol), check(ctx,
-     * m, x) is called once; a nonzero return stops the minimisation there
+     * m, x) is called; a nonzero return stops the minimisation there
      * (result.stopped = 1).  Otherwise it goes on exactly as without the
-     * check, so the final minimum does not depend on it.  is-sample uses it
-     * to recognise a known minimum before polishing. */
+     * check, so the final minimum does not depend on it, and the check is
+     * called again each time max |F| first drops another decade
+     * (check_tol / 10, / 100, ...).  is-sample uses it to recognise a known
+     * minimum before polishing. */
     double check_tol;
     int (*check)(void *ctx, tk_ipl *m, double *x);
     void *check_ctx;

@@ -36,12 +36,13 @@ static const char usage[] =
     "quenches into one basin differ by roundoff.\n"
     "\n"
     "Most quenches end in a minimum already known.  A quench is therefore\n"
-    "checked once on its way down, when its largest force first drops to\n"
-    "--id-ftol: if it is then within --id-etol (energy per particle) and\n"
-    "--id-dtol (largest particle displacement) of a known minimum, it is that\n"
-    "minimum and stops there; otherwise the same minimisation goes on to\n"
-    "--ftol, exactly as without the check, and the strict rule decides.  This\n"
-    "saves about half of the force evaluations (is-sample(1) for the risk).\n"
+    "checked on its way down, when its largest force first drops to --id-ftol\n"
+    "and again at each further decade (--id-ftol/10, /100, ...): if it is then\n"
+    "within --id-etol (energy per particle) and --id-dtol (largest particle\n"
+    "displacement) of a known minimum, it is that minimum and stops there;\n"
+    "otherwise the same minimisation goes on, exactly as without the check, and\n"
+    "at --ftol the strict rule decides.  This saves more than half of the force\n"
+    "evaluations (is-sample(1) for the risk).\n"
     "\n"
     "Each new minimum is written at once to the output stream\n"
     "(binary frames by default) with metadata id, epot, fmax, run, time, k\n"
@@ -73,9 +74,10 @@ static const char usage[] =
     "                          (default 1e-8)\n"
     "      --dtol D            same-minimum largest particle displacement\n"
     "                          (default 1e-3)\n"
-    "      --id-ftol F         force at which a quench is compared with the known\n"
-    "                          minima (default 1e-3; 0: never, polish every\n"
-    "                          quench to --ftol)\n"
+    "      --id-ftol F         force at which a quench is first compared with the\n"
+    "                          known minima, then at each decade below\n"
+    "                          (default 1e-3; 0: never, polish every quench\n"
+    "                          to --ftol)\n"
     "      --id-etol E         energy tolerance per particle of that comparison\n"
     "                          (default 1e-7)\n"
     "      --id-dtol D         its largest particle displacement (default 0.02)\n"
@@ -114,7 +116,8 @@ typedef struct {
     double tmin, tmd; /* seconds in minimisation and in MD */
 } sampler;
 
-/* The early check of a quench (tk_min_opts.check): is it a known minimum? */
+/* The early check of a quench (tk_min_opts.check, at --id-ftol and each
+ * decade below): is it a known minimum? */
 static int known_minimum(void *ctx, tk_ipl *m, double *x)
 {
     sampler *s = ctx;

@@ -22,6 +22,20 @@ static int stop_here(void *ctx, tk_ipl *m, double *x)
     return 1;
 }
 
+/* a hook that never stops: records max |F| at each call */
+static double seen[40];
+static int nseen;
+static int record_only(void *ctx, tk_ipl *m, double *x)
+{
+    (void)ctx;
+    double *g = malloc(3 * (size_t)m->n * sizeof *g);
+    tk_ipl_forces_only(m, x, g);
+    if (nseen < 40)
+        seen[nseen++] = tk_fmax(m->n, g);
+    free(g);
+    return 0;
+}
+
 int main(void)
 {
     tk_frame f;
@@ -82,6 +96,24 @@ int main(void)
     for (int i = 0; i < 3 * n; i++)
         dmax = fmax(dmax, fabs(tk_mic(at[i] - a[i], g.L)));
     ok(dmax < 0.02, "the configuration at the check is within 0.02 of the minimum (%.2g)", dmax);
+
+    /* a hook that never stops: called again at each further decade of
+     * max |F| (1e-3, 1e-4, ... down to ftol), and the minimisation is the
+     * one without it, bit for bit */
+    memcpy(b, g.x, bytes);
+    oc.check = record_only;
+    oc.check_ctx = NULL;
+    nseen = 0;
+    tk_min_result rn = tk_minimize(&m, b, &oc);
+    ok(rn.converged && !rn.stopped && rn.nforce == ra.nforce && memcmp(a, b, bytes) == 0,
+       "a hook that never stops changes nothing (%ld evaluations)", rn.nforce);
+    int decades = 1;
+    for (int k = 0; k < nseen; k++)
+        if (!(seen[k] <= 1e-3 * pow(10, -k) && seen[k] > 1e-3 * pow(10, -k - 3)))
+            decades = 0;
+    ok(nseen >= 5 && nseen <= 7 && decades,
+       "the hook is called once per decade of max |F| from 1e-3 down to 1e-10: %d calls, "
+       "the last at %.2g", nseen, nseen ? seen[nseen - 1] : 0);
 
     tk_ipl_free(&m);
     tk_minlib_free(&lib);
