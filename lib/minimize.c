@@ -138,74 +138,74 @@ static tk_min_result fire(tk_ipl *m, double *x, double *f, const tk_min_opts *o,
 
 static double dot(const double *a, const double *b, int n)
 {
-    /* four partial sums: one long chain of dependent additions was a third
+    /* eight partial sums: one long chain of dependent additions was a third
      * of the minimiser's time (deterministic: the order is fixed) */
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
-        s0 += a[i] * b[i];
-        s1 += a[i + 1] * b[i + 1];
-        s2 += a[i + 2] * b[i + 2];
-        s3 += a[i + 3] * b[i + 3];
-    }
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++)
+            s[l] += a[i + l] * b[i + l];
     for (; i < n; i++)
-        s0 += a[i] * b[i];
-    return (s0 + s1) + (s2 + s3);
+        s[0] += a[i] * b[i];
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
 /* The passes of the L-BFGS iteration, fused: each pass updates the
  * direction and takes the dot product that the next step needs.  A dot
- * product is dot()'s exactly: four partial sums s_l over the elements
- * t = l mod 4, in order, then (s0 + s1) + (s2 + s3), the tail into s0; a
- * 4-lane vector holds the four partial sums, so the passes vectorise and
- * give bit-identical results with any vector width (two SSE2 halves or one
- * AVX register).  Every element operation is the one of the plain loops. */
-typedef double v4 __attribute__((vector_size(32)));
+ * product is dot()'s exactly: eight partial sums s_l over the elements
+ * t = l mod 8, in order, then ((s0 + s1) + (s2 + s3)) + ((s4 + s5) +
+ * (s6 + s7)), the tail into s0; an 8-lane vector holds the partial sums,
+ * so the passes vectorise and give bit-identical results with any vector
+ * width (four SSE2 quarters, two AVX halves or one AVX-512 register), and
+ * the additions form two or more independent chains (one chain of 4-lane
+ * additions was latency-bound: a quarter of is-sample's time).  Every
+ * element operation is the one of the plain loops. */
+typedef double v8 __attribute__((vector_size(64)));
 /* the helpers are always inlined: no vector crosses a call */
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 #define TK_INLINE static inline __attribute__((always_inline))
 
-TK_INLINE v4 ld(const double *p)
+TK_INLINE v8 ld(const double *p)
 {
-    v4 v;
+    v8 v;
     memcpy(&v, p, sizeof v);
     return v;
 }
 
-TK_INLINE void st(double *p, v4 v)
+TK_INLINE void st(double *p, v8 v)
 {
     memcpy(p, &v, sizeof v);
 }
 
-typedef long long v4i __attribute__((vector_size(32)));
+typedef long long v8i __attribute__((vector_size(64)));
 
-TK_INLINE v4 vabs(v4 v)
+TK_INLINE v8 vabs(v8 v)
 {
-    const v4i m = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
-                   0x7fffffffffffffffLL};
-    return (v4)((v4i)v & m);
+    const long long a = 0x7fffffffffffffffLL;
+    const v8i m = {a, a, a, a, a, a, a, a};
+    return (v8)((v8i)v & m);
 }
 
 /* a > b ? a : b per lane (NaN: b) */
-TK_INLINE v4 vmax(v4 a, v4 b)
+TK_INLINE v8 vmax(v8 a, v8 b)
 {
-    v4i k = a > b;
-    return (v4)(((v4i)a & k) | ((v4i)b & ~k));
+    v8i k = a > b;
+    return (v8)(((v8i)a & k) | ((v8i)b & ~k));
 }
 
-TK_INLINE double hsum(v4 s)
+TK_INLINE double hsum(v8 s)
 {
-    return (s[0] + s[1]) + (s[2] + s[3]);
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
 /* p = f; returns dot(a, p) */
 TK_INLINE double pass_copy_dot(double *p, const double *f, const double *a, int n)
 {
-    v4 s = {0, 0, 0, 0};
+    v8 s = {0, 0, 0, 0, 0, 0, 0, 0};
     int t = 0;
-    for (; t + 4 <= n; t += 4) {
-        v4 v = ld(f + t);
+    for (; t + 8 <= n; t += 8) {
+        v8 v = ld(f + t);
         st(p + t, v);
         s += ld(a + t) * v;
     }
@@ -222,18 +222,18 @@ TK_INLINE double pass_copy_dot(double *p, const double *f, const double *a, int 
 TK_INLINE double pass_axpy_dot(double *p, double c, const double *y, int scale, double g,
                                const double *a, int n)
 {
-    v4 s = {0, 0, 0, 0};
-    v4 cv = {c, c, c, c}, gv = {g, g, g, g};
+    v8 s = {0, 0, 0, 0, 0, 0, 0, 0};
+    v8 cv = {c, c, c, c, c, c, c, c}, gv = {g, g, g, g, g, g, g, g};
     int t = 0;
     if (scale) {
-        for (; t + 4 <= n; t += 4) {
-            v4 v = (ld(p + t) - cv * ld(y + t)) * gv;
+        for (; t + 8 <= n; t += 8) {
+            v8 v = (ld(p + t) - cv * ld(y + t)) * gv;
             st(p + t, v);
             s += ld(a + t) * v;
         }
     } else {
-        for (; t + 4 <= n; t += 4) {
-            v4 v = ld(p + t) - cv * ld(y + t);
+        for (; t + 8 <= n; t += 8) {
+            v8 v = ld(p + t) - cv * ld(y + t);
             st(p + t, v);
             s += ld(a + t) * v;
         }
@@ -253,12 +253,12 @@ TK_INLINE double pass_axpy_dot(double *p, double c, const double *y, int scale, 
 TK_INLINE double pass_axpy2_dot(double *p, double c, const double *sv, const double *a,
                                 const double *f, double *pmax, int n)
 {
-    v4 s = {0, 0, 0, 0};
-    v4 cv = {c, c, c, c};
+    v8 s = {0, 0, 0, 0, 0, 0, 0, 0};
+    v8 cv = {c, c, c, c, c, c, c, c};
     int t = 0;
     if (a) {
-        for (; t + 4 <= n; t += 4) {
-            v4 v = ld(p + t) + cv * ld(sv + t);
+        for (; t + 8 <= n; t += 8) {
+            v8 v = ld(p + t) + cv * ld(sv + t);
             st(p + t, v);
             s += ld(a + t) * v;
         }
@@ -270,15 +270,15 @@ TK_INLINE double pass_axpy2_dot(double *p, double c, const double *sv, const dou
         s[0] = s0;
         return hsum(s);
     }
-    v4 mx = {0, 0, 0, 0};
-    for (; t + 4 <= n; t += 4) {
-        v4 v = ld(p + t) + cv * ld(sv + t);
+    v8 mx = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (; t + 8 <= n; t += 8) {
+        v8 v = ld(p + t) + cv * ld(sv + t);
         st(p + t, v);
         s += v * ld(f + t);
         mx = vmax(vabs(v), mx);
     }
     double s0 = s[0], m = 0;
-    for (int l = 0; l < 4; l++)
+    for (int l = 0; l < 8; l++)
         m = mx[l] > m ? mx[l] : m;
     for (; t < n; t++) {
         p[t] += c * sv[t];
@@ -295,10 +295,10 @@ TK_INLINE double pass_axpy2_dot(double *p, double c, const double *sv, const dou
 TK_INLINE void pass_step(double *x, double *sv, double *y, const double *p, const double *f,
                          double scale, int n)
 {
-    v4 cv = {scale, scale, scale, scale};
+    v8 cv = {scale, scale, scale, scale, scale, scale, scale, scale};
     int t = 0;
-    for (; t + 4 <= n; t += 4) {
-        v4 v = cv * ld(p + t);
+    for (; t + 8 <= n; t += 8) {
+        v8 v = cv * ld(p + t);
         st(sv + t, v);
         st(x + t, ld(x + t) + v);
         st(y + t, ld(f + t));
@@ -315,21 +315,21 @@ TK_INLINE void pass_step(double *x, double *sv, double *y, const double *p, cons
 TK_INLINE double pass_sy(double *y, const double *sv, const double *f, double *sy, double *yy,
                          int n)
 {
-    v4 a = {0, 0, 0, 0}, b = {0, 0, 0, 0}, mx = {0, 0, 0, 0};
-    v4i nan = {0, 0, 0, 0};
+    v8 a = {0, 0, 0, 0, 0, 0, 0, 0}, b = {0, 0, 0, 0, 0, 0, 0, 0}, mx = {0, 0, 0, 0, 0, 0, 0, 0};
+    v8i nan = {0, 0, 0, 0, 0, 0, 0, 0};
     int t = 0;
-    for (; t + 4 <= n; t += 4) {
-        v4 fv = ld(f + t), v = ld(y + t) - fv;
+    for (; t + 8 <= n; t += 8) {
+        v8 fv = ld(f + t), v = ld(y + t) - fv;
         st(y + t, v);
         a += ld(sv + t) * v;
         b += v * v;
-        v4 av = vabs(fv);
+        v8 av = vabs(fv);
         mx = vmax(av, mx);
         nan |= av != av;
     }
     double a0 = a[0], b0 = b[0], m = 0;
     int isnan = 0;
-    for (int l = 0; l < 4; l++) {
+    for (int l = 0; l < 8; l++) {
         m = mx[l] > m ? mx[l] : m;
         isnan |= nan[l] != 0;
     }
@@ -473,10 +473,21 @@ lbfgs_avx2(tk_ipl *m, double *x, double *f, const tk_min_opts *o, double tol, lo
 }
 #endif
 
+#if TK_SIMD_X86
+__attribute__((target("avx512f,avx512vl,avx512dq"))) static tk_min_result
+lbfgs_avx512(tk_ipl *m, double *x, double *f, const tk_min_opts *o, double tol, long budget,
+             int *checked)
+{
+    return lbfgs_impl(m, x, f, o, tol, budget, checked);
+}
+#endif
+
 static tk_min_result lbfgs(tk_ipl *m, double *x, double *f, const tk_min_opts *o, double tol,
                            long budget, int *checked)
 {
 #if TK_SIMD_X86
+    if (m->simd >= TK_SIMD_AVX512)
+        return lbfgs_avx512(m, x, f, o, tol, budget, checked);
     if (m->simd >= TK_SIMD_AVX2) /* the model's level (tk_simd_level()) */
         return lbfgs_avx2(m, x, f, o, tol, budget, checked);
 #endif

@@ -323,21 +323,25 @@ static void test_fcc(tk_min_method meth)
 }
 
 /* The plain L-BFGS of lib/minimize.c before its passes were fused (two-loop
- * recursion, memory m, dmax-capped steps, the 4-partial-sum dot product):
+ * recursion, memory m, dmax-capped steps, the 8-partial-sum dot product):
  * tk_minimize's L-BFGS must give the same positions bit for bit. */
 static double ref_dot(const double *a, const double *b, int n)
 {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
     int i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; i + 8 <= n; i += 8) {
         s0 += a[i] * b[i];
         s1 += a[i + 1] * b[i + 1];
         s2 += a[i + 2] * b[i + 2];
         s3 += a[i + 3] * b[i + 3];
+        s4 += a[i + 4] * b[i + 4];
+        s5 += a[i + 5] * b[i + 5];
+        s6 += a[i + 6] * b[i + 6];
+        s7 += a[i + 7] * b[i + 7];
     }
     for (; i < n; i++)
         s0 += a[i] * b[i];
-    return (s0 + s1) + (s2 + s3);
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
 }
 
 static long ref_lbfgs(tk_ipl *m, double *x, double tol, int mem, double dmax)
