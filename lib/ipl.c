@@ -5,6 +5,7 @@
 #include "simd.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #if TK_SIMD_X86
 #include <immintrin.h>
 #endif
@@ -56,6 +57,13 @@ int tk_ipl_init(tk_ipl *m, int n, double L, const double origin[3], const double
         m->shift[c][1] = ((c / 3) % 3 - 1) * L;
         m->shift[c][2] = (c % 3 - 1) * L;
     }
+    /* the outer list, when the box is large enough for its range */
+    double so = skin + TK_OUTER_EXTRA;
+    if (skin > 0 && 0.5 * L > m->rcmax + so) {
+        m->skin_outer = so;
+        m->ofirst = tk_xmalloc(((size_t)n + 1) * sizeof *m->ofirst);
+        m->ox0 = tk_xmalloc(3 * (size_t)n * sizeof *m->ox0);
+    }
     /* the half-box test keeps every pair unique under minimum image */
     return 0.5 * L > m->rcmax + skin ? 0 : -1;
 }
@@ -83,12 +91,16 @@ void tk_ipl_free(tk_ipl *m)
     free(m->bbuf_img);
     free(m->pbuf);
     free(m->f4);
+    free(m->ofirst);
+    free(m->onbr);
+    free(m->ox0);
     memset(m, 0, sizeof *m);
 }
 
 void tk_ipl_invalidate(tk_ipl *m)
 {
     m->valid = 0;
+    m->ovalid = 0;
 }
 
 static void reserve(tk_ipl *m, size_t extra)
@@ -386,6 +398,134 @@ static void build(tk_ipl *m, double *x)
     finish_list(m);
 }
 
+/* The outer list: a cell build with the outer skin, kept as candidates. */
+static void build_outer(tk_ipl *m, double *x)
+{
+    double skin = m->skin;
+    m->skin = m->skin_outer;
+    build(m, x);
+    m->skin = skin;
+    m->nbuild--; /* counted as an outer build */
+    m->nouter++;
+    int n = m->n;
+    if (m->npair > m->ocap) {
+        m->ocap = m->npair + m->npair / 4;
+        free(m->onbr);
+        m->onbr = tk_xmalloc(m->ocap * sizeof *m->onbr);
+    }
+    memcpy(m->ofirst, m->first, ((size_t)n + 1) * sizeof *m->first);
+    memcpy(m->onbr, m->nbr, m->npair * sizeof *m->nbr);
+    memcpy(m->ox0, x, 3 * (size_t)n * sizeof *x); /* wrapped by build() */
+    m->ovalid = 1;
+}
+
+#if TK_SIMD_X86
+/* candidate() for the outer candidates on[ka .. kb) of particle i, eight
+ * at a time: the same arithmetic, so the same list.  Interior pairs go to
+ * the list, pairs through an image to the build buffer. */
+TK_AVX512 static void outer_candidates_avx512(tk_ipl *m, const double *x, int i, const int *on,
+                                              int ka, int kb)
+{
+    const __m512d X = _mm512_set1_pd(x[3 * i]), Y = _mm512_set1_pd(x[3 * i + 1]),
+                  Z = _mm512_set1_pd(x[3 * i + 2]);
+    const __m512d SI = _mm512_set1_pd(m->sigma[i]), SKIN = _mm512_set1_pd(m->skin);
+    const __m512d HALF = _mm512_set1_pd(0.5), ONE = _mm512_set1_pd(1.0);
+    const __m512d NA = _mm512_set1_pd(TK_NONADD), XC = _mm512_set1_pd(TK_XC);
+    const __m512d HL = _mm512_set1_pd(0.5 * m->L), NHL = _mm512_set1_pd(-0.5 * m->L);
+    const __m512d LP = _mm512_set1_pd(m->L), LM = _mm512_set1_pd(-m->L), Z0 = _mm512_setzero_pd();
+    const __m256i C13 = _mm256_set1_epi32(13);
+    for (int k = ka; k < kb; k += 8) {
+        int rem = kb - k;
+        __mmask8 lm = rem >= 8 ? (__mmask8)0xff : (__mmask8)((1u << rem) - 1);
+        __m256i jv = _mm256_maskz_loadu_epi32(lm, on + k);
+        __m256i j3 = _mm256_add_epi32(jv, _mm256_add_epi32(jv, jv));
+        __m512d d[3];
+        __m256i code = _mm256_setzero_si256();
+        const __m512d C[3] = {X, Y, Z};
+        static const int w[3] = {9, 3, 1};
+        for (int a = 0; a < 3; a++) {
+            __m512d dd = _mm512_sub_pd(C[a], _mm512_mask_i32gather_pd(C[a], lm, j3, x + a, 8));
+            /* dd > L/2: the image one box up (shift -L, sh = -1); dd < -L/2:
+             * one box down (+L, sh = +1); code = sum (sh + 1) w */
+            __mmask8 up = _mm512_cmp_pd_mask(dd, HL, _CMP_GT_OQ);
+            __mmask8 dn = _mm512_cmp_pd_mask(dd, NHL, _CMP_LT_OQ) & (__mmask8)~up;
+            __m512d sh = _mm512_mask_mov_pd(_mm512_mask_mov_pd(Z0, up, LM), dn, LP);
+            d[a] = _mm512_add_pd(dd, sh);
+            __m256i c = _mm256_set1_epi32(w[a]);
+            c = _mm256_mask_mov_epi32(c, up, _mm256_setzero_si256());
+            c = _mm256_mask_mov_epi32(c, dn, _mm256_set1_epi32(2 * w[a]));
+            code = _mm256_add_epi32(code, c);
+        }
+        __m512d r2 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(d[0], d[0]), _mm512_mul_pd(d[1], d[1])),
+                                   _mm512_mul_pd(d[2], d[2]));
+        __m512d sj = _mm512_mask_i32gather_pd(ONE, lm, jv, m->sigma, 8);
+        __m512d ad = _mm512_abs_pd(_mm512_sub_pd(SI, sj));
+        __m512d sij = _mm512_mul_pd(_mm512_mul_pd(HALF, _mm512_add_pd(SI, sj)),
+                                    _mm512_sub_pd(ONE, _mm512_mul_pd(NA, ad)));
+        __m512d rl = _mm512_add_pd(_mm512_mul_pd(XC, sij), SKIN);
+        __mmask8 keep = _mm512_mask_cmp_pd_mask(lm, r2, _mm512_mul_pd(rl, rl), _CMP_LT_OQ);
+        __mmask8 in = keep & _mm256_cmpeq_epi32_mask(code, C13), out = keep & (__mmask8)~in;
+        _mm256_storeu_si256((__m256i *)(m->nbr + m->npair), _mm256_maskz_compress_epi32(in, jv));
+        _mm512_storeu_pd(m->inv_s2 + m->npair, _mm512_maskz_compress_pd(in, sij));
+        m->npair += (size_t)__builtin_popcount(in);
+        if (out) {
+            _mm256_storeu_si256((__m256i *)(m->bbuf + m->nb), _mm256_maskz_compress_epi32(out, jv));
+            _mm512_storeu_pd(m->bbuf_s2 + m->nb, _mm512_maskz_compress_pd(out, sij));
+            _mm_storel_epi64((__m128i *)(m->bbuf_img + m->nb),
+                             _mm256_cvtepi32_epi8(_mm256_maskz_compress_epi32(out, code)));
+            m->nb += __builtin_popcount(out);
+        }
+    }
+}
+#endif
+
+/* The list from the outer candidates: the same pairs as a cell build (all
+ * within 1.25 sigma_ij + skin), in the outer list's order. */
+static void build_from_outer(tk_ipl *m, double *x)
+{
+    int n = m->n;
+    tk_wrap(n, m->L, m->origin, x);
+    memcpy(m->x0, x, 3 * (size_t)n * sizeof *x);
+    m->npair = 0;
+    m->nb = 0;
+    const int *of = m->ofirst, *on = m->onbr;
+    for (int i = 0; i < n; i++) {
+        reserve(m, (size_t)(of[i + 1] - of[i]) + 8);
+        size_t start = m->npair;
+#if TK_SIMD_X86
+        if (m->simd >= TK_SIMD_AVX512)
+            outer_candidates_avx512(m, x, i, on, of[i], of[i + 1]);
+        else
+#endif
+            for (int k = of[i]; k < of[i + 1]; k++)
+                candidate(m, x, i, on[k]);
+        memset(m->img + start, 13, m->npair - start);
+        flush_particle(m, i, start);
+    }
+    finish_list(m);
+}
+
+/* Is the outer list still a superset?  Largest displacement since its
+ * build, under minimum image (list builds wrap positions in place). */
+static int outer_valid(const tk_ipl *m, const double *x)
+{
+    if (!m->ovalid)
+        return 0;
+    double L = m->L, half = 0.5 * L, worst = 0;
+    const double *x0 = m->ox0;
+    for (int i = 0; i < 3 * m->n; i += 3) {
+        double d2 = 0;
+        for (int d = 0; d < 3; d++) {
+            double dd = fabs(x[i + d] - x0[i + d]);
+            dd = dd > half ? L - dd : dd;
+            d2 += dd * dd;
+        }
+        worst = d2 > worst ? d2 : worst;
+    }
+    double lim = 0.5 * (m->skin_outer - m->skin);
+    return worst <= lim * lim;
+}
+
 static void ensure_list(tk_ipl *m, double *x)
 {
     if (m->valid) {
@@ -401,6 +541,12 @@ static void ensure_list(tk_ipl *m, double *x)
         }
         if (worst <= 0.25 * m->skin * m->skin)
             return;
+    }
+    if (m->skin_outer > 0) {
+        if (!outer_valid(m, x))
+            build_outer(m, x);
+        build_from_outer(m, x);
+        return;
     }
     build(m, x);
 }

@@ -329,7 +329,7 @@ int main(int argc, char **argv)
     tk_frame_init(&s.out);
     tk_minlib_init(&s.lib, n, glass.L, o.etol, o.dtol);
     tk_transitions_init(&s.tr);
-    tk_ipl_for_frame(&s.minmodel, &glass, TK_SKIN_DEFAULT, "glass");
+    tk_ipl_for_frame(&s.minmodel, &glass, TK_SKIN_MINIMIZE, "glass");
     s.work = tk_xmalloc(3 * (size_t)n * sizeof *s.work);
     tk_output out, trout, vout;
     /* every output opened before the work: a bad path fails at once */

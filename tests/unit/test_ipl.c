@@ -302,6 +302,108 @@ static void test_simd_identical(void)
     tk_frame_free(&f);
 }
 
+/* unordered pairs (i < j) of the list, sorted: the set of listed pairs */
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+static long *pair_set(const tk_ipl *m)
+{
+    long *k = malloc((m->npair + 1) * sizeof *k);
+    for (int i = 0; i < m->n; i++)
+        for (int q = m->first[i]; q < m->first[i + 1]; q++) {
+            long a = i < m->nbr[q] ? i : m->nbr[q], b = i < m->nbr[q] ? m->nbr[q] : i;
+            k[q] = a * m->n + b;
+        }
+    qsort(k, m->npair, sizeof *k, cmp_long);
+    return k;
+}
+
+/* The outer list: builds filtered from it list exactly the pairs a cell
+ * build lists at the same positions (as a set of unordered pairs), the
+ * forces agree with a model without it, and it is rebuilt only once some
+ * particle has moved more than TK_OUTER_EXTRA / 2 since its build. */
+static void test_outer_list(void)
+{
+    int n = 1500;
+    tk_frame f;
+    tk_frame_init(&f);
+    random_conf(&f, n, 11);
+    tk_ipl a, b;
+    tk_ipl_init(&a, n, f.L, f.origin, f.sigma, 0.2);
+    tk_ipl_init(&b, n, f.L, f.origin, f.sigma, 0.2);
+    ok(a.skin_outer > a.skin, "N = 1500: the outer list is on (skin %.2g, outer %.2g)", a.skin,
+       a.skin_outer);
+    b.skin_outer = 0; /* the reference: cell builds only */
+    double *xa = malloc(3 * n * sizeof *xa), *xb = malloc(3 * n * sizeof *xb);
+    double *fa = malloc(3 * n * sizeof *fa), *fb = malloc(3 * n * sizeof *fb);
+    double *u = calloc(3 * n, sizeof *u); /* displacement since the start */
+    memcpy(xa, f.x, 3 * n * sizeof *xa);
+    tk_rng r;
+    tk_rng_seed(&r, 12);
+    int same_set = 1, close = 1, early_outer = 0;
+    long builds = 0, outer0 = 0;
+    for (int s = 0; s < 40; s++) {
+        /* steps of up to 0.06 per component on every particle, a third of
+         * them a larger kick of particle s (0.3 along x) */
+        for (int i = 0; i < 3 * n; i++) {
+            double d = 0.06 * (tk_rng_uniform(&r) - 0.5);
+            xa[i] += d;
+            u[i] += d;
+        }
+        if (s % 3 == 2) {
+            xa[3 * s] += 0.3;
+            u[3 * s] += 0.3;
+        }
+        double umax = 0;
+        for (int i = 0; i < n; i++)
+            umax = fmax(umax, sqrt(u[3 * i] * u[3 * i] + u[3 * i + 1] * u[3 * i + 1] +
+                                   u[3 * i + 2] * u[3 * i + 2]));
+        long nb0 = a.nbuild, no0 = a.nouter;
+        double ea = tk_ipl_forces(&a, xa, fa, NULL);
+        if (a.nouter > no0) {
+            /* rebuilt: the displacement since the last outer build had to
+             * exceed the margin (except for the very first build) */
+            if (no0 > 0 && umax <= 0.5 * TK_OUTER_EXTRA)
+                early_outer = 1;
+            memset(u, 0, 3 * n * sizeof *u);
+            outer0++;
+        }
+        memcpy(xb, xa, 3 * n * sizeof *xb);
+        tk_ipl_invalidate(&b);
+        double eb = tk_ipl_forces(&b, xb, fb, NULL);
+        if (a.nbuild > nb0) {
+            builds++;
+            long *ka = pair_set(&a), *kb = pair_set(&b);
+            if (a.npair != b.npair || memcmp(ka, kb, a.npair * sizeof *ka) != 0)
+                same_set = 0;
+            free(ka);
+            free(kb);
+        }
+        double df = 0;
+        for (int i = 0; i < 3 * n; i++)
+            df = fmax(df, fabs(fa[i] - fb[i]));
+        if (relerr(ea, eb) > 1e-12 || df > 1e-9 * tk_fmax(n, fb))
+            close = 0;
+    }
+    ok(same_set && builds >= 5, "the %ld builds from the outer list list the cell build's pairs",
+       builds);
+    ok(close, "energies and forces = those of cell builds only (40 moves)");
+    ok(!early_outer && outer0 >= 2 && a.nouter == outer0,
+       "outer list rebuilt %ld times, each after a displacement beyond %.2g", a.nouter,
+       0.5 * TK_OUTER_EXTRA);
+    free(xa);
+    free(xb);
+    free(fa);
+    free(fb);
+    free(u);
+    tk_ipl_free(&a);
+    tk_ipl_free(&b);
+    tk_frame_free(&f);
+}
+
 int main(void)
 {
     test_diameters();
@@ -313,5 +415,6 @@ int main(void)
     test_virial();
     test_reference();
     test_simd_identical();
+    test_outer_list();
     return done_testing();
 }
