@@ -351,6 +351,10 @@ int main(int argc, char **argv)
     for (long run = o.first_run; run < o.first_run + o.runs; run++) {
         s.run = run;
         s.k = 0;
+        /* a fresh list for the quenches of each run: the order of its
+         * pairs, hence the roundoff of the forces, must not depend on the
+         * runs before (is-merge joins parts to exactly one job's result) */
+        tk_ipl_invalidate(&s.minmodel);
         tk_rng rng;
         tk_rng_seed2(&rng, o.seed, (uint64_t)run);
         memcpy(x, glass.x, 3 * (size_t)n * sizeof *x);
