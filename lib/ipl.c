@@ -612,9 +612,11 @@ static inline double kernel(tk_ipl *m, const double *x, double *f, double *viria
  * to f at the end).  Adding or subtracting the exact zeros of the pairs
  * beyond the cutoff changes no sum: the forces are bit-identical to
  * kernel()'s. */
-TK_AVX512 static void kernel_avx512(tk_ipl *m, const double *x, double *f)
+TK_AVX512 static inline __attribute__((always_inline)) double
+kernel_avx512_impl(tk_ipl *m, const double *x, double *f, const int want_e)
 {
     int n = m->n;
+    double e = 0;
     double *f4 = m->f4;
     memset(f4, 0, 4 * (size_t)n * sizeof *f4);
     const int *nbr = m->nbr, *first = m->first, *mid = m->mid;
@@ -623,6 +625,8 @@ TK_AVX512 static void kernel_avx512(tk_ipl *m, const double *x, double *f)
     const __m512d XC2 = _mm512_set1_pd(TK_XC2), ONE = _mm512_set1_pd(1.0);
     const __m512d C12 = _mm512_set1_pd(12.0), C2 = _mm512_set1_pd(2.0 * TK_C2);
     const __m512d C4 = _mm512_set1_pd(4.0 * TK_C4), Z0 = _mm512_setzero_pd();
+    const __m512d E0 = _mm512_set1_pd(TK_C0), E2 = _mm512_set1_pd(TK_C2),
+                  E4 = _mm512_set1_pd(TK_C4);
     const __m512i IA = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
     const __m512i IB = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
     size_t B = m->pbuf_cap; /* rows; the buffer has 8 more */
@@ -665,10 +669,17 @@ TK_AVX512 static void kernel_avx512(tk_ipl *m, const double *x, double *f)
                     s2);
                 __m512d px = _mm512_maskz_mul_pd(in, fr, dx), py = _mm512_maskz_mul_pd(in, fr, dy),
                         pz = _mm512_maskz_mul_pd(in, fr, dz);
+                /* the pair energy, kernel()'s operations, in the fourth
+                 * element of the rows (zero beyond the cutoff) */
+                __m512d pv = Z0;
+                if (want_e)
+                    pv = _mm512_maskz_add_pd(
+                        in, _mm512_add_pd(i12, E0),
+                        _mm512_mul_pd(x2, _mm512_add_pd(E2, _mm512_mul_pd(E4, x2))));
                 /* 8 rows (px, py, pz, 0) in pair order; rows past the
                  * chunk's end are zeros, overwritten by the next particle */
                 __m512d t0 = _mm512_unpacklo_pd(px, py), t1 = _mm512_unpackhi_pd(px, py);
-                __m512d t2 = _mm512_unpacklo_pd(pz, Z0), t3 = _mm512_unpackhi_pd(pz, Z0);
+                __m512d t2 = _mm512_unpacklo_pd(pz, pv), t3 = _mm512_unpackhi_pd(pz, pv);
                 __m512d r02 = _mm512_permutex2var_pd(t0, IA, t2), r46 = _mm512_permutex2var_pd(t0, IB, t2);
                 __m512d r13 = _mm512_permutex2var_pd(t1, IA, t3), r57 = _mm512_permutex2var_pd(t1, IB, t3);
                 double *o = buf + 4 * (size_t)(k0 - base);
@@ -687,6 +698,8 @@ TK_AVX512 static void kernel_avx512(tk_ipl *m, const double *x, double *f)
                 double *fj = f4 + 4 * (size_t)nbr[k];
                 fi = _mm256_add_pd(fi, p);
                 _mm256_store_pd(fj, _mm256_sub_pd(_mm256_load_pd(fj), p));
+                if (want_e)
+                    e += rows[4 * (size_t)k + 3]; /* kernel()'s order */
             }
             double *fr = f4 + 4 * (size_t)i;
             _mm256_store_pd(fr, _mm256_add_pd(_mm256_load_pd(fr), fi));
@@ -698,6 +711,18 @@ TK_AVX512 static void kernel_avx512(tk_ipl *m, const double *x, double *f)
         f[3 * i + 1] = f4[4 * i + 1];
         f[3 * i + 2] = f4[4 * i + 2];
     }
+    return e;
+}
+
+TK_AVX512 static void kernel_avx512(tk_ipl *m, const double *x, double *f)
+{
+    kernel_avx512_impl(m, x, f, 0);
+}
+
+/* forces and the energy (no virial): bit-identical to kernel(want_e = 1) */
+TK_AVX512 static double kernel_e_avx512(tk_ipl *m, const double *x, double *f)
+{
+    return kernel_avx512_impl(m, x, f, 1);
 }
 #endif
 
@@ -705,6 +730,10 @@ double tk_ipl_forces(tk_ipl *m, double *x, double *f, double *virial)
 {
     ensure_list(m, x);
     m->nforce++;
+#if TK_SIMD_X86
+    if (!virial && m->simd >= TK_SIMD_AVX512)
+        return kernel_e_avx512(m, x, f);
+#endif
     return kernel(m, x, f, virial, 1);
 }
 

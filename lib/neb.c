@@ -57,7 +57,7 @@ void tk_neb_init(tk_neb *b, const tk_frame *f, const double *xa, const double *x
             b->R[(size_t)i * n3 + c] = (1 - t) * ra[c] + t * rb[c];
     }
     for (int i = 0; i < M; i++)
-        tk_ipl_for_frame(&b->model[i], (tk_frame *)f, TK_SKIN_DEFAULT, "neb image");
+        tk_ipl_for_frame(&b->model[i], (tk_frame *)f, TK_SKIN_MINIMIZE, "neb image");
 }
 
 void tk_neb_free(tk_neb *b)
