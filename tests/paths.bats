@@ -274,22 +274,22 @@ find_triple() {
     awk -v d="$(val drift "$l")" 'BEGIN { exit !(d < 1e-12) }'
     # the same saddle, path length, energy difference, PR and dmax
     close_to "$(val e_saddle "$lt")" "$(val e_saddle "$l")" 1e-9
-    # d to 1e-6: the bands converge to NEB forces of 1e-6, and the
+    # d to 1e-5: the bands converge to NEB forces of 1e-6, and the
     # translated glass lists its pairs in another order (roundoff)
-    close_to "$(val d "$lt")" "$(val d "$l")" 1e-6
+    close_to "$(val d "$lt")" "$(val d "$l")" 1e-5
     close_to "$(val dE "$lt")" "$(val dE "$l")" 1e-9
     [ "$(val PR "$lt")" = "$(val PR "$l")" ]
     [ "$(val dmax "$lt")" = "$(val dmax "$l")" ]
     # the same profile, row by row
     # (the profile on its grid of path lengths: the band's images sit where
-    # the NEB forces are below 1e-6, so to about 1e-7 along the path:
-    # energies to slope x 1e-7)
-    paste <(grep -v '^#' r.txt) <(grep -v '^#' rt.txt) | awk 'NF == 4 { d = $2 - $4; if (d < 0) d = -d; if (d > 1e-7) { print; bad = 1 } } END { exit bad }'
+    # the NEB forces are below 1e-6, so to about 1e-6 along the path:
+    # energies to slope x 1e-6)
+    paste <(grep -v '^#' r.txt) <(grep -v '^#' rt.txt) | awk 'NF == 4 { d = $2 - $4; if (d < 0) d = -d; if (d > 1e-6) { print; bad = 1 } } END { exit bad }'
     # and the same DWP out of dwp-split (to the precision of the bands)
     neb-ci --bands pt.xyz | dwp-split > dt.txt
     neb-ci --bands p.xyz | dwp-split > d.txt
     lt=$(grep '^#' dt.txt) l=$(grep '^#' d.txt)
-    for k in dV Va d PR dmax; do close_to "$(val $k "$lt")" "$(val $k "$l")" 1e-6; done
+    for k in dV Va d PR dmax; do close_to "$(val $k "$lt")" "$(val $k "$l")" 1e-5; done
 }
 
 @test "neb-ci refuses a pair that is one minimum up to a translation; in a stream it skips it" {
