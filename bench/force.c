@@ -11,7 +11,10 @@
  *   build     tk_ipl_invalidate + tk_ipl_forces, repeated: a list build plus
  *             a force call; the row reports that time minus the force_ev
  *             time, i.e. the list build alone (the raw sum is the
- *             build+force row).
+ *             build+force row); tk_ipl_invalidate discards the outer list
+ *             too, so this is an outer build plus the list from it;
+ *   rebuild   the usual rebuild, the list filtered from a valid outer list
+ *             (minus the force_ev time as well).
  *
  * Each measurement is repeated in B blocks and the fastest block's mean is
  * reported, which filters out interference from the rest of the machine.
@@ -32,7 +35,8 @@ static const char usage[] =
     "Time tk_ipl_forces_only and tk_ipl_forces (fixed positions, no list\n"
     "rebuild) and the Verlet-list build on the first frame of FILE.  Prints a\n"
     "TSV table with the rows force (forces only), force_ev (forces, energy and\n"
-    "virial), build (the list build alone) and build+force:\n"
+    "virial), build (the list build alone, outer list included), build+force and\n"
+    "rebuild (the list from a valid outer list, the usual rebuild):\n"
     "  what  N  reps  blocks  s_per_eval  us_per_atom_eval  pairs_listed  pairs_cut  epot\n"
     "(pairs_* are half-list pairs per atom: listed within 1.25 sigma_ij + skin,\n"
     "and within the cutoff 1.25 sigma_ij; epot is the energy per particle).\n"
@@ -149,6 +153,24 @@ int main(int argc, char **argv)
     }
     if (m.nbuild - nb0 != blocks * builds)
         tk_die("expected %ld list builds, counted %ld", blocks * builds, m.nbuild - nb0);
+
+    /* the usual rebuild: the list filtered from the outer list, which stays
+     * valid (the outer build is the one above, done when a particle has
+     * moved more than TK_OUTER_EXTRA/2 since the last) */
+    double trebuild = 1e300;
+    long no0 = m.nouter;
+    for (long b = 0; b < blocks; b++) {
+        double w, t0 = tk_seconds();
+        for (long r = 0; r < builds; r++) {
+            m.valid = 0;
+            sink += tk_ipl_forces(&m, fr.x, f, &w);
+        }
+        double t = (tk_seconds() - t0) / (double)builds;
+        if (t < trebuild)
+            trebuild = t;
+    }
+    if (m.skin_outer > 0 && m.nouter != no0)
+        tk_die("the outer list was rebuilt %ld times during the rebuild timing", m.nouter - no0);
     if (!(sink == sink))
         tk_die("non-finite energy");
 
@@ -160,6 +182,8 @@ int main(int argc, char **argv)
     double tb = tbuild - tforce_ev > 0 ? tbuild - tforce_ev : 0;
     printf(fmt, "build", n, builds, blocks, tb, 1e6 * tb / n, plist, pcut, epot);
     printf(fmt, "build+force", n, builds, blocks, tbuild, 1e6 * tbuild / n, plist, pcut, epot);
+    double tr = trebuild - tforce_ev > 0 ? trebuild - tforce_ev : 0;
+    printf(fmt, "rebuild", n, builds, blocks, tr, 1e6 * tr / n, plist, pcut, epot);
 
     free(f);
     tk_ipl_free(&m);
