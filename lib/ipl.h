@@ -76,6 +76,7 @@ typedef struct {
     /* pairs of i needing a periodic image are nbr[mid[i] .. first[i+1]),
      * their shift is shift[img[k]] */
     int *mid;
+    int *own; /* the particle i of each listed pair (SIMD kernel) */
     unsigned char *img;
     double shift[27][3];
     double rl2max;
