@@ -5,7 +5,6 @@
 #include "simd.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #if TK_SIMD_X86
 #include <immintrin.h>
 #endif

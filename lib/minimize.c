@@ -157,9 +157,9 @@ static double dot(const double *a, const double *b, int n)
  * (s6 + s7)), the tail into s0; an 8-lane vector holds the partial sums,
  * so the passes vectorise and give bit-identical results with any vector
  * width (four SSE2 quarters, two AVX halves or one AVX-512 register), and
- * the additions form two or more independent chains (one chain of 4-lane
- * additions was latency-bound: a quarter of is-sample's time).  Every
- * element operation is the one of the plain loops. */
+ * the additions form two or more independent chains (a few per cent
+ * faster than one chain of 4-lane additions).  Every element operation is
+ * the one of the plain loops. */
 typedef double v8 __attribute__((vector_size(64)));
 /* the helpers are always inlined: no vector crosses a call */
 #pragma GCC diagnostic ignored "-Wpsabi"
