@@ -5,10 +5,13 @@
  * sigma_ij = (s_i + s_j)/2 (1 - 0.2 |s_i - s_j|), diameters from
  * P(s) ~ 1/s^3 on [0.73, 1.62].  v, v' and v'' vanish at the cutoff.
  *
- * tk_ipl evaluates energies and forces with a Verlet half list built from a
- * cell list, with the per-pair cutoff 1.25 sigma_ij + skin (not the global
- * 2.025 + skin, which would triple the pairs), rebuilt only when some
- * particle has moved more than skin/2 since the last build.
+ * tk_ipl evaluates energies and forces with a Verlet half list, with the
+ * per-pair cutoff 1.25 sigma_ij + skin (not the global 2.025 + skin, which
+ * would triple the pairs), rebuilt only when some particle has moved more
+ * than skin/2 since the last build.  A rebuild filters an outer list of
+ * candidates (skin + TK_OUTER_EXTRA), which is itself built from a cell
+ * list only when some particle has moved more than TK_OUTER_EXTRA/2 since
+ * its build.
  */
 #ifndef TK_IPL_H
 #define TK_IPL_H
