@@ -424,7 +424,8 @@ static void build_outer(tk_ipl *m, double *x)
         m->onbr = tk_xmalloc(m->ocap * sizeof *m->onbr);
     }
     memcpy(m->ofirst, m->first, ((size_t)n + 1) * sizeof *m->first);
-    memcpy(m->onbr, m->nbr, m->npair * sizeof *m->nbr);
+    if (m->npair) /* no pair at all (a dilute gas): onbr may be NULL */
+        memcpy(m->onbr, m->nbr, m->npair * sizeof *m->nbr);
     memcpy(m->ox0, x, 3 * (size_t)n * sizeof *x); /* wrapped by build() */
     m->ovalid = 1;
 }
