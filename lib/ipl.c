@@ -195,6 +195,21 @@ static int filter_scalar(const sorted_set *p, int qa, int qb, const double *xi, 
 #define TK_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,popcnt")))
 #define TK_AVX2 __attribute__((target("avx2,popcnt")))
 
+/* tk_sigma_ij and the listing test of candidate_img, eight pairs at a time
+ * (the same operations, so the same list): *sij, and the lanes of lm with
+ * r2 < (1.25 sigma_ij + skin)^2 */
+TK_AVX512 static inline __attribute__((always_inline)) __mmask8
+listed_avx512(__mmask8 lm, __m512d r2, __m512d si, __m512d sj, __m512d skin, __m512d *sij)
+{
+    const __m512d HALF = _mm512_set1_pd(0.5), ONE = _mm512_set1_pd(1.0);
+    const __m512d NA = _mm512_set1_pd(TK_NONADD), XC = _mm512_set1_pd(TK_XC);
+    __m512d d = _mm512_abs_pd(_mm512_sub_pd(si, sj));
+    *sij = _mm512_mul_pd(_mm512_mul_pd(HALF, _mm512_add_pd(si, sj)),
+                         _mm512_sub_pd(ONE, _mm512_mul_pd(NA, d)));
+    __m512d rl = _mm512_add_pd(_mm512_mul_pd(XC, *sij), skin);
+    return _mm512_mask_cmp_pd_mask(lm, r2, _mm512_mul_pd(rl, rl), _CMP_LT_OQ);
+}
+
 TK_AVX512 static int filter_avx512(const sorted_set *p, int qa, int qb, const double *xi,
                                    double si, const double *s, int *outj, double *outs)
 {
@@ -202,8 +217,6 @@ TK_AVX512 static int filter_avx512(const sorted_set *p, int qa, int qb, const do
     const __m512d X = _mm512_set1_pd(xi[0]), Y = _mm512_set1_pd(xi[1]), Z = _mm512_set1_pd(xi[2]);
     const __m512d SX = _mm512_set1_pd(s[0]), SY = _mm512_set1_pd(s[1]), SZ = _mm512_set1_pd(s[2]);
     const __m512d SI = _mm512_set1_pd(si), SKIN = _mm512_set1_pd(p->skin);
-    const __m512d HALF = _mm512_set1_pd(0.5), ONE = _mm512_set1_pd(1.0);
-    const __m512d NA = _mm512_set1_pd(TK_NONADD), XC = _mm512_set1_pd(TK_XC);
     for (int q = qa; q < qb; q += 8) {
         int rem = qb - q;
         __mmask8 lm = rem >= 8 ? (__mmask8)0xff : (__mmask8)((1u << rem) - 1);
@@ -212,12 +225,8 @@ TK_AVX512 static int filter_avx512(const sorted_set *p, int qa, int qb, const do
         __m512d dz = _mm512_add_pd(_mm512_sub_pd(Z, _mm512_maskz_loadu_pd(lm, p->sz + q)), SZ);
         __m512d r2 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)),
                                    _mm512_mul_pd(dz, dz));
-        __m512d sj = _mm512_maskz_loadu_pd(lm, p->ss + q);
-        __m512d d = _mm512_abs_pd(_mm512_sub_pd(SI, sj));
-        __m512d sij = _mm512_mul_pd(_mm512_mul_pd(HALF, _mm512_add_pd(SI, sj)),
-                                    _mm512_sub_pd(ONE, _mm512_mul_pd(NA, d)));
-        __m512d rl = _mm512_add_pd(_mm512_mul_pd(XC, sij), SKIN);
-        __mmask8 k = _mm512_mask_cmp_pd_mask(lm, r2, _mm512_mul_pd(rl, rl), _CMP_LT_OQ);
+        __m512d sij;
+        __mmask8 k = listed_avx512(lm, r2, SI, _mm512_maskz_loadu_pd(lm, p->ss + q), SKIN, &sij);
         __m256i jv = _mm256_maskz_loadu_epi32(lm, p->order + q);
         _mm256_storeu_si256((__m256i *)(outj + c), _mm256_maskz_compress_epi32(k, jv));
         _mm512_storeu_pd(outs + c, _mm512_maskz_compress_pd(k, sij));
@@ -246,14 +255,16 @@ static void finish_list(tk_ipl *m)
     for (size_t k = 0; k < np; k++)
         s[k] = 1.0 / (s[k] * s[k]);
     m->first[m->n] = (int)m->npair;
-    /* the owner of each pair, for the SIMD kernel's chunks (8 more: the
+    /* the owner of each pair, for the AVX-512 kernel's chunks (8 more: the
      * last chunk's full-vector loads) */
-    m->own = tk_xrealloc(m->own, (m->npair + 8) * sizeof *m->own);
-    for (int i = 0; i < m->n; i++)
-        for (int k = m->first[i]; k < m->first[i + 1]; k++)
-            m->own[k] = i;
-    for (size_t k = m->npair; k < m->npair + 8; k++)
-        m->own[k] = 0;
+    if (m->simd >= TK_SIMD_AVX512) {
+        m->own = tk_xrealloc(m->own, (m->npair + 8) * sizeof *m->own);
+        for (int i = 0; i < m->n; i++)
+            for (int k = m->first[i]; k < m->first[i + 1]; k++)
+                m->own[k] = i;
+        for (size_t k = m->npair; k < m->npair + 8; k++)
+            m->own[k] = 0;
+    }
     /* the pair buffer of the SIMD kernel: blocks of about 256 pairs (their
      * rows, 8 KB, stay in the L1 cache between the two passes: 8 % faster
      * than 1024), and
@@ -440,8 +451,7 @@ TK_AVX512 static void outer_candidates_avx512(tk_ipl *m, const double *x, int i,
     const __m512d X = _mm512_set1_pd(x[3 * i]), Y = _mm512_set1_pd(x[3 * i + 1]),
                   Z = _mm512_set1_pd(x[3 * i + 2]);
     const __m512d SI = _mm512_set1_pd(m->sigma[i]), SKIN = _mm512_set1_pd(m->skin);
-    const __m512d HALF = _mm512_set1_pd(0.5), ONE = _mm512_set1_pd(1.0);
-    const __m512d NA = _mm512_set1_pd(TK_NONADD), XC = _mm512_set1_pd(TK_XC);
+    const __m512d ONE = _mm512_set1_pd(1.0);
     const __m512d HL = _mm512_set1_pd(0.5 * m->L), NHL = _mm512_set1_pd(-0.5 * m->L);
     const __m512d LP = _mm512_set1_pd(m->L), LM = _mm512_set1_pd(-m->L), Z0 = _mm512_setzero_pd();
     const __m256i C13 = _mm256_set1_epi32(13);
@@ -469,12 +479,9 @@ TK_AVX512 static void outer_candidates_avx512(tk_ipl *m, const double *x, int i,
         }
         __m512d r2 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(d[0], d[0]), _mm512_mul_pd(d[1], d[1])),
                                    _mm512_mul_pd(d[2], d[2]));
-        __m512d sj = _mm512_mask_i32gather_pd(ONE, lm, jv, m->sigma, 8);
-        __m512d ad = _mm512_abs_pd(_mm512_sub_pd(SI, sj));
-        __m512d sij = _mm512_mul_pd(_mm512_mul_pd(HALF, _mm512_add_pd(SI, sj)),
-                                    _mm512_sub_pd(ONE, _mm512_mul_pd(NA, ad)));
-        __m512d rl = _mm512_add_pd(_mm512_mul_pd(XC, sij), SKIN);
-        __mmask8 keep = _mm512_mask_cmp_pd_mask(lm, r2, _mm512_mul_pd(rl, rl), _CMP_LT_OQ);
+        __m512d sij;
+        __mmask8 keep = listed_avx512(lm, r2, SI, _mm512_mask_i32gather_pd(ONE, lm, jv, m->sigma, 8),
+                                      SKIN, &sij);
         __mmask8 in = keep & _mm256_cmpeq_epi32_mask(code, C13), out = keep & (__mmask8)~in;
         _mm256_storeu_si256((__m256i *)(m->nbr + m->npair), _mm256_maskz_compress_epi32(in, jv));
         _mm512_storeu_pd(m->inv_s2 + m->npair, _mm512_maskz_compress_pd(in, sij));

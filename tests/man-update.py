@@ -90,17 +90,19 @@ def incomplete(cmd):
         ["bash", "--norc", "-n", "-c", cmd], stderr=subprocess.DEVNULL).returncode != 0
 
 
-def run_page(page, work, done, check):
-    """Run PAGE's examples in work/PAGE; returns True if its text changed."""
-    if page in done:
-        return done[page]
+def run_page(page, work, done, check, report=True):
+    """Run PAGE's examples in work/PAGE; returns True if its text changed
+    (written unless check; said on stdout when report)."""
+    if page in done and (check or not done[page][1]):
+        return done[page][0]   # run already, and nothing left to write
     path = find_page(page)
     with open(path) as f:
         lines = f.read().split("\n")
     base, setups, blocks = parse(lines)
     d = os.path.join(work, page)
+    shutil.rmtree(d, ignore_errors=True)   # run before as a base, check only
     if base:
-        run_page(base, work, done, True)
+        run_page(base, work, done, True, report=False)
         shutil.copytree(os.path.join(work, base), d, symlinks=True)
     else:
         os.makedirs(os.path.join(d, "tests"))
@@ -141,7 +143,7 @@ def run_page(page, work, done, check):
             if got and got[-1] == "":
                 got.pop()
             if "..." in shown:
-                if check is False:
+                if report:
                     print(f"{page}:{body[o0 - 1][0] + 1}: output with '...' left alone: $ {cmd}")
                 continue
             # blanks as the test compares them: a run matches any run (the
@@ -161,10 +163,9 @@ def run_page(page, work, done, check):
         with open(path + ".tmp", "w") as f:
             f.write("\n".join(out))
         os.replace(path + ".tmp", path)
-        print(f"{page}: {len(edits)} outputs rewritten")
-    elif changed:
-        print(f"{page}: {len(edits)} outputs differ")
-    done[page] = changed
+    if changed and report:
+        print(f"{page}: {len(edits)} outputs {'differ' if check else 'rewritten'}")
+    done[page] = (changed, check)
     return changed
 
 
