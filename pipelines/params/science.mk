@@ -7,7 +7,7 @@
 # random start.  The energy trace of the chain frames shows the approach.
 # The measurement of results/ ran 4 glasses per Tf first, then extended
 # both chains (the pipeline extends a chain and explores only the new
-# glasses): 12 glasses at Tf = 0.092 (6 finished so far), 40 at 0.07.
+# glasses): 12 glasses at Tf = 0.092 and 40 at 0.07, all finished.
 N = 1500
 TFS = 0.092 0.07
 T_MD = 0.04
