@@ -816,6 +816,37 @@ static void domain(const tk_schrod *s, double c, double etop, const tk_schrod_op
 }
 
 /* Richardson extrapolation (h^4) from grids with h and h/2 */
+/* The two-level description of the finest grid's eigenvectors (schrod.h):
+ * P_jk = the M-form of v_j and v_k over the nodes beyond the profile's
+ * highest point, normalised; asym = split (p22 - p11) / r and delta0 =
+ * split 2 |p12| / r, r = sqrt((p22 - p11)^2 + 4 p12^2) = loc (the rotation
+ * that diagonalises P, applied to diag(e1, e2)). */
+static void two_level(const tk_schrod *s, const grid *g, tk_schrod_result *r)
+{
+    r->asym = r->delta0 = r->loc = NAN;
+    int top = 0;
+    for (int k = 1; k < s->np; k++)
+        if (s->y[k] > s->y[top])
+            top = k;
+    if (top == 0 || top == s->np - 1)
+        return; /* no barrier between the ends */
+    int n = g->n, ib = (int)ceil((s->x[top] - g->a) * g->m - 1); /* first node beyond */
+    if (ib < 1 || ib >= n)
+        return;
+    double all[3], beyond[3];
+    forms_m(n, g->v1, g->v2, all);
+    forms_m(n - ib, g->v1 + ib, g->v2 + ib, beyond);
+    if (!(all[0] > 0 && all[2] > 0))
+        return;
+    double p11 = beyond[0] / all[0], p22 = beyond[2] / all[2], p12 = beyond[1] / sqrt(all[0] * all[2]);
+    double dp = p22 - p11, q = 2 * fabs(p12), loc = hypot(dp, q);
+    if (!(loc > 0))
+        return;
+    r->loc = loc;
+    r->asym = r->split * dp / loc;
+    r->delta0 = r->split * q / loc;
+}
+
 static double richardson(double coarse, double fine)
 {
     return fine + (fine - coarse) / 15;
@@ -826,6 +857,7 @@ int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
 {
     memset(r, 0, sizeof *r);
     r->e1 = r->e2 = r->split = r->err = r->e1f = r->e2f = NAN;
+    r->asym = r->delta0 = r->loc = NAN;
     const double c = 1 / (2 * mt * d * d), vref = s->vmin, cap = 4e6; /* points */
     const int autogrid = !(o->points > 0);
     /* absurd masses, lengths or energies (the callers check theirs) must
@@ -918,5 +950,6 @@ int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
     }
     r->etop = etop;
     r->ok = 1;
+    two_level(s, s->g[2], r);
     return 0;
 }

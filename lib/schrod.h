@@ -52,6 +52,18 @@ typedef struct {
     int refined;         /* grids added to reach tol (automatic grid) */
     int iters;           /* inverse-iteration steps, all grids (diagnostic) */
     int ok;              /* 1: converged, and the Sturm counts agree */
+    /* The two-level description: psi1 and psi2 rotated into the two
+     * states most localised on either side of the top of the profile
+     * (the eigenvectors of P_jk, the part of psi_j psi_k beyond the top);
+     * in that basis the Hamiltonian is [[eL, -delta0/2], [-delta0/2, eR]]:
+     * asym = eR - eL (the xi = 1 side less the xi = 0 side: the asymmetry
+     * of the wells' ground states, zero-point energies included), delta0
+     * the tunnelling element, asym^2 + delta0^2 = split^2 exactly; loc, the
+     * difference of P's eigenvalues, is 1 for states wholly in one well
+     * each and falls towards 0 as the states spread over both (no barrier
+     * to speak of: then asym and delta0 mean little).  nan without a top
+     * inside (0, 1) or a solution. */
+    double asym, delta0, loc;
 } tk_schrod_result;
 
 typedef struct tk_schrod tk_schrod;

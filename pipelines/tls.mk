@@ -42,7 +42,7 @@ GNUPLOT ?= gnuplot
 # (gK/dwp-minima.bin, for tls-snapshot and pipelines/defects.sh): 0.002 holds
 # the TLS of mass 3200 and above whose splitting is at least their asymmetry;
 # the science run also found TLS (splitting E2 - E1 < 2 pi/4000) with dV up to
-# 0.008 (schrod1d: delta0 nan, E < dV); those of split paths have no minima
+# 0.008 (E < dV: the wells' zero-point energies, schrod1d's asym); those of split paths have no minima
 # frames then (defects.sh counts them apart).  A larger value keeps them,
 # at about 100 KB per DWP kept.  Not in the split stamp: changing it does
 # not redo the (long) split of the glasses already done.

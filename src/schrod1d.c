@@ -44,10 +44,18 @@ static const char usage[] =
     "  id, mass   the record's id, the mass mt\n"
     "  e1, e2     the two lowest levels (epsilon, same zero as V)\n"
     "  split      e2 - e1, the tunnel splitting E (without cancellation)\n"
-    "  delta0     tunnelling element sqrt(E^2 - dV^2) if E >= |dV|, else nan\n"
+    "  delta0     the tunnelling element of the two-level description below\n"
     "  dV, Vb, d, PR  carried from the metadata (nan if absent)\n"
     "  err        estimated relative error of split\n"
     "  flag       1 if err > TOL (or no solution), else 0\n"
+    "  asym       the asymmetry of the two-level description: eR - eL\n"
+    "  loc        how well it separates the wells (1: wholly; towards 0:\n"
+    "             the states spread over both, asym and delta0 mean little)\n"
+    "psi1 and psi2 rotated into the states most localised on either side of\n"
+    "the top of V (L: xi = 0, R: xi = 1) have the Hamiltonian [[eL, -delta0/2],\n"
+    "[-delta0/2, eR]]: split^2 = asym^2 + delta0^2.  asym is the asymmetry of\n"
+    "the wells' ground states, dV plus the difference of their zero-point\n"
+    "energies; nan without a maximum of V inside (0, 1).\n"
     "\n"
     "Options:\n"
     "  -m, --mass MT[,MT]...  dimensionless mass mt = m sigma^2 epsilon / hbar^2\n"
@@ -141,7 +149,7 @@ int main(int argc, char **argv)
     tk_output_open(&out, outpath);
     FILE *fp = out.fp;
     if (header)
-        fputs("#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag\n", fp);
+        fputs("#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag\tasym\tloc\n", fp);
     tk_schrod *sv = tk_schrod_new();
     tk_dwp_rec r = {0};
     int nin = argc - optind;
@@ -160,7 +168,7 @@ int main(int argc, char **argv)
         }
         while (tk_dwp_read(&in, &r)) {
             nrec++;
-            double d = strtod(r.d, NULL), dv = r.dv ? strtod(r.dv, NULL) : NAN;
+            double d = strtod(r.d, NULL);
             tk_schrod_set_profile(sv, r.n, r.xi, r.v);
             for (int j = 0; j < nmass; j++) {
                 tk_schrod_result res;
@@ -168,14 +176,13 @@ int main(int argc, char **argv)
                 if (bad)
                     tk_warn("%s: mass %g: no converged solution (flag 1)",
                             tk_dwp_where(&in, r.first, &r), mass[j]);
-                double e = res.split, adv = fabs(dv), delta0 = NAN;
-                if (!bad && e >= adv)
-                    delta0 = sqrt((e - adv) * (e + adv));
                 int flag = bad || !(res.err <= so.tol);
-                fprintf(fp, "%s\t%.10g\t%.17g\t%.17g\t%.10g\t%.10g\t%s\t%s\t%s\t%s\t%.3g\t%d\n",
-                        r.id, mass[j], bad ? NAN : res.e1, bad ? NAN : res.e2, bad ? NAN : e,
-                        delta0, or_nan(r.dv), or_nan(r.vb), r.d, or_nan(r.pr),
-                        bad ? NAN : res.err, flag);
+                fprintf(fp,
+                        "%s\t%.10g\t%.17g\t%.17g\t%.10g\t%.10g\t%s\t%s\t%s\t%s\t%.3g\t%d\t%.10g\t%.6g\n",
+                        r.id, mass[j], bad ? NAN : res.e1, bad ? NAN : res.e2,
+                        bad ? NAN : res.split, bad ? NAN : res.delta0, or_nan(r.dv),
+                        or_nan(r.vb), r.d, or_nan(r.pr), bad ? NAN : res.err, flag,
+                        bad ? NAN : res.asym, bad ? NAN : res.loc);
             }
         }
         if (in.fp != stdin)

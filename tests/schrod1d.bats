@@ -4,14 +4,14 @@
 # solver itself is checked against an independent sine-basis solution in
 # tests/unit/test_schrod.c): exact harmonic levels, a quartic double well's
 # splitting, the continuation beyond the ends (stable when the margin
-# doubles), delta0, and the input contract: records, metadata, masses,
+# doubles), asym and delta0, and the input contract: records, metadata, masses,
 # files and stdin, and bad input (exit 1, one message naming the input, the
 # line and the record).
 
 bats_require_minimum_version 1.5.0
 load helpers
 
-HEADER=$'#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag'
+HEADER=$'#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag\tasym\tloc'
 
 setup() {
     cd "$BATS_TEST_TMPDIR" || return 1
@@ -115,21 +115,34 @@ bad() {
     awk -v w="$w" -v a="$a" 'BEGIN { exit !(w > 50 * a) }'
 }
 
-@test "delta0 = sqrt(split^2 - dV^2) when split >= dV, else nan" {
+@test "asym and delta0: split^2 = asym^2 + delta0^2; asym 0 when symmetric, above dV with a stiffer far well" {
     {
         quartic sym 0.05 0 1
         echo
         quartic shallow 0.01 0.0001 1           # split 1e-4 > dV
         echo
         quartic tilted 0.05 0.002 1             # split 0.00192 < dV = 0.002
+        echo
+        # harmonic wells of curvature 1 at xi = 0 and 2 at xi = 1, dV = 0.001:
+        # the ground states differ by dV + (omega_R - omega_L) / 2
+        awk 'BEGIN { print "# id=wells d=1 dV=0.001"; for (i = 0; i <= 2000; i++) { x = i / 2000
+            a = 0.5 * x * x; b = 0.001 + (x - 1) * (x - 1); printf "%.17g %.17g\n", x, a < b ? a : b } }'
     } > q.txt
     run schrod1d q.txt
     [ "$status" -eq 0 ]
-    [ "$(field 1 delta0 <<< "$output")" = "$(field 1 split <<< "$output")" ]
-    e=$(field 2 split <<< "$output")
-    want=$(awk -v e="$e" 'BEGIN { printf "%.17g", sqrt(e * e - 0.0001 * 0.0001) }')
-    close_to "$(field 2 delta0 <<< "$output")" "$want" 1e-9
-    [ "$(field 3 delta0 <<< "$output")" = nan ]
+    for r in 1 2 3 4; do
+        awk -v e="$(field $r split <<< "$output")" -v a="$(field $r asym <<< "$output")" \
+            -v d="$(field $r delta0 <<< "$output")" 'BEGIN { x = sqrt(a * a + d * d) - e; if (x < 0) x = -x; exit !(x <= 1e-9 * e) }'
+        awk -v l="$(field $r loc <<< "$output")" 'BEGIN { exit !(l > 0.95 && l <= 1) }'
+    done
+    # symmetric: no asymmetry, delta0 is the splitting
+    awk -v a="$(field 1 asym <<< "$output")" -v e="$(field 1 split <<< "$output")" 'BEGIN { exit !(a < 1e-6 * e && a > -1e-6 * e) }'
+    close_to "$(field 1 delta0 <<< "$output")" "$(field 1 split <<< "$output")" 1e-6
+    # split below dV: the tilted wells' ground states are closer than their
+    # minima (the deeper, stiffer well has the larger zero-point energy)
+    awk -v a="$(field 3 asym <<< "$output")" -v e="$(field 3 split <<< "$output")" 'BEGIN { exit !(a > 0 && a <= e && e < 0.002) }'
+    want=$(awk 'BEGIN { printf "%.17g", 0.001 + (sqrt(2 / 4000) - sqrt(1 / 4000)) / 2 }')
+    close_to "$(field 4 asym <<< "$output")" "$want" 1e-5
 }
 
 @test "flag: 1 when err exceeds --tol, and for splittings lost in rounding" {

@@ -121,7 +121,7 @@ setup() {
 @test "a glass without DWPs flows through schrod1d and tls-density" {
     : > dwps.txt
     schrod1d --allow-empty --mass 4000 -o t1.tsv dwps.txt
-    [ "$(cat t1.tsv)" = "$(printf '#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag')" ]
+    [ "$(cat t1.tsv)" = "$(printf '#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag\tasym\tloc')" ]
     # one glass without DWPs beside one with DWPs, and all glasses without
     tls-density -N 100 t1.tsv g1.tsv > s.tsv
     [ "$(col nglass < s.tsv)" = 2 ] && [ "$(col ndwp < s.tsv)" = 3 ]

@@ -3,7 +3,7 @@
 # gnuplot -e "out='pr.png'; dir='demo'; tfs='0.092 0.07'" pr.gp
 # (n=N, optional, goes into the title.)
 # Reads the schrod1d tables DIR/Tf<tf>/g*/tls.tsv (columns id mass e1 e2
-# split delta0 dV Vb d PR err flag): the rows of the first mass of the first
+# split delta0 dV Vb d PR err flag asym loc): the rows of the first mass of the first
 # table, one point per DWP; open symbols for rows flagged as less accurate
 # than schrod1d's tolerance (flag 1).  The dashed line is the TLS threshold
 # E_Q = 2 pi / mt: the points left of it are active TLS.

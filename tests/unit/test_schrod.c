@@ -15,7 +15,10 @@
  *     quadrature, diagonalised by LAPACKE_dsyev (and a 2 x 2 Rayleigh-Ritz
  *     on the two lowest eigenvectors for an accurate splitting);
  *   - the continuation: with the minima at the ends, the splitting does
- *     not move when the margin doubles; hard walls change it completely.
+ *     not move when the margin doubles; hard walls change it completely;
+ *   - the two-level description (asym, delta0): zero asymmetry for a
+ *     symmetric well, the wells' zero-point energies for harmonic wells of
+ *     different curvature.
  */
 #include <lapacke.h>
 #include <math.h>
@@ -385,6 +388,66 @@ static void test_sampling(void)
     tk_schrod_free(s);
 }
 
+/* The two-level description (asym, delta0, loc): for a symmetric double
+ * well asym = 0 and delta0 = split; for two harmonic wells of curvatures kL
+ * and kR at xi = 0 and 1 (dV apart, a barrier far above both zero-point
+ * energies) asym is the difference of the wells' ground states, dV +
+ * (omega_R - omega_L) / 2 with omega = sqrt(k / (mt d^2)), of either sign
+ * (a wrong sign, a missing zero-point term or dV alone fail), delta0 is
+ * tiny, and always asym^2 + delta0^2 = split^2. */
+static void test_two_level(void)
+{
+    enum { N = 2001 };
+    static double x[N], v[N];
+    tk_schrod_opts o;
+    tk_schrod_defaults(&o);
+    tk_schrod_result r;
+    quartic q = {0.05, 0};
+    sample_quartic(&q, N, x, v);
+    tk_schrod *s = tk_schrod_new();
+    tk_schrod_set_profile(s, N, x, v);
+    int rc = tk_schrod_solve(s, 4000, 1, &o, &r);
+    ok(rc == 0 && fabs(r.asym) < 1e-6 * r.split && relerr(r.delta0, r.split) < 1e-6 && r.loc > 0.99,
+       "symmetric quartic: asym %.2g (0), delta0 / split - 1 = %.1e, loc %.4f", r.asym,
+       r.delta0 / r.split - 1, r.loc);
+    q.dv = 0.002;
+    sample_quartic(&q, N, x, v);
+    tk_schrod_set_profile(s, N, x, v);
+    rc = tk_schrod_solve(s, 4000, 1, &o, &r);
+    ok(rc == 0 && relerr(hypot(r.asym, r.delta0), r.split) < 1e-12 && r.asym > 0 &&
+           r.delta0 > 0,
+       "asymmetric quartic: asym %.6g, delta0 %.6g, their norm is split %.6g", r.asym, r.delta0,
+       r.split);
+    const double mt = 4000, d = 1, dv = 0.001, ks[2][2] = {{1, 2}, {2, 1}};
+    for (int c = 0; c < 2; c++) {
+        double kl = ks[c][0], kr = ks[c][1];
+        for (int i = 0; i < N; i++) {
+            x[i] = (double)i / (N - 1);
+            double a = 0.5 * kl * x[i] * x[i], b = dv + 0.5 * kr * (x[i] - 1) * (x[i] - 1);
+            v[i] = a < b ? a : b;
+        }
+        tk_schrod_set_profile(s, N, x, v);
+        rc = tk_schrod_solve(s, mt, d, &o, &r);
+        double wl = sqrt(kl / (mt * d * d)), wr = sqrt(kr / (mt * d * d));
+        double want = dv + 0.5 * (wr - wl);
+        ok(rc == 0 && relerr(r.asym, want) < 1e-5 && r.delta0 < 1e-5 * fabs(want) &&
+               r.loc > 0.999 && relerr(r.split, fabs(want)) < 1e-5,
+           "harmonic wells kL %g, kR %g, dV %g: asym %.8g, dV + (wR - wL)/2 = %.8g (%.1e); "
+           "delta0 %.2g, loc %.6f",
+           kl, kr, dv, r.asym, want, relerr(r.asym, want), r.delta0, r.loc);
+    }
+    /* no barrier: V rises from 0 to 1 */
+    for (int i = 0; i < N; i++) {
+        x[i] = (double)i / (N - 1);
+        v[i] = 0.01 * x[i] * x[i];
+    }
+    tk_schrod_set_profile(s, N, x, v);
+    rc = tk_schrod_solve(s, mt, d, &o, &r);
+    ok(rc == 0 && isnan(r.asym) && isnan(r.delta0) && isnan(r.loc),
+       "no maximum inside (0, 1): asym, delta0, loc are nan");
+    tk_schrod_free(s);
+}
+
 int main(void)
 {
     test_interpolant();
@@ -398,5 +461,6 @@ int main(void)
     test_quartic("quartic Vb=0.02 dV=0.0005, mt=30000 d=0.5", (quartic){0.02, 0.0005}, 30000, 0.5);
     test_continuation();
     test_sampling();
+    test_two_level();
     return done_testing();
 }
