@@ -816,12 +816,59 @@ static void domain(const tk_schrod *s, double c, double etop, const tk_schrod_op
 }
 
 /* Richardson extrapolation (h^4) from grids with h and h/2 */
-/* The two-level description of the finest grid's eigenvectors (schrod.h):
- * P_jk = the M-form of v_j and v_k over the nodes beyond the profile's
- * highest point, normalised; asym = split (p22 - p11) / r and delta0 =
- * split 2 |p12| / r, r = sqrt((p22 - p11)^2 + 4 p12^2) = loc (the rotation
- * that diagonalises P, applied to diag(e1, e2)). */
-static void two_level(const tk_schrod *s, const grid *g, tk_schrod_result *r)
+static double richardson(double coarse, double fine)
+{
+    return fine + (fine - coarse) / 15;
+}
+
+/* The rotation of the two-level description on grid g (schrod.h): P_jk =
+ * the M-form of v_j and v_k weighted by the side of the profile's highest
+ * point xt (weight 1 beyond it, 0 before, 1/2 for a node on it, the
+ * couplings of M by the mean weight of their two nodes, so that a
+ * symmetric well splits evenly), normalised by the whole M-forms.  out =
+ * {(p22 - p11) / r, 2 |p12| / r, r}, r = sqrt((p22 - p11)^2 + 4 p12^2):
+ * cos and sin of twice the rotation angle, and loc.  Returns -1 when the
+ * top is not inside the grid's interior or r = 0. */
+static int rotation(const grid *g, double xt, double out[3])
+{
+    int n = g->n;
+    double q = (xt - g->a) * g->m - 1; /* the top's place in node units */
+    int i0 = (int)floor(q + 0.5), on = fabs(q - i0) < 1e-6, ib = on ? i0 : (int)ceil(q);
+    if (ib < 1 || ib >= n)
+        return -1;
+    const double *v1 = g->v1, *v2 = g->v2;
+    double all[3], p[3] = {0, 0, 0}, wprev = 0;
+    forms_m(n, v1, v2, all);
+    for (int i = ib - 1; i < n; i++) {
+        double wi = i < ib ? 0 : (on && i == ib) ? 0.5 : 1;
+        p[0] += wi * MD * v1[i] * v1[i];
+        p[1] += wi * MD * v1[i] * v2[i];
+        p[2] += wi * MD * v2[i] * v2[i];
+        if (i > ib - 1) { /* the coupling of i - 1 and i */
+            double c = 0.5 * (wprev + wi) * MO;
+            p[0] += c * 2 * v1[i - 1] * v1[i];
+            p[1] += c * (v1[i - 1] * v2[i] + v1[i] * v2[i - 1]);
+            p[2] += c * 2 * v2[i - 1] * v2[i];
+        }
+        wprev = wi;
+    }
+    if (!(all[0] > 0 && all[2] > 0))
+        return -1;
+    double p11 = p[0] / all[0], p22 = p[2] / all[2], p12 = p[1] / sqrt(all[0] * all[2]);
+    double dp = p22 - p11, qq = 2 * fabs(p12), r = hypot(dp, qq);
+    if (!(r > 0))
+        return -1;
+    out[0] = dp / r;
+    out[1] = qq / r;
+    out[2] = r;
+    return 0;
+}
+
+/* The two-level description (schrod.h) from the two finest grids: the
+ * rotation's cos and sin extrapolated as the levels are (h^4, Richardson)
+ * and made a unit vector again, so that asym^2 + delta0^2 = split^2; loc
+ * from the finest grid. */
+static void two_level(const tk_schrod *s, const grid *g1, const grid *g2, tk_schrod_result *r)
 {
     r->asym = r->delta0 = r->loc = NAN;
     int top = 0;
@@ -830,27 +877,17 @@ static void two_level(const tk_schrod *s, const grid *g, tk_schrod_result *r)
             top = k;
     if (top == 0 || top == s->np - 1)
         return; /* no barrier between the ends */
-    int n = g->n, ib = (int)ceil((s->x[top] - g->a) * g->m - 1); /* first node beyond */
-    if (ib < 1 || ib >= n)
+    double c1[3], c2[3];
+    if (rotation(g1, s->x[top], c1) != 0 || rotation(g2, s->x[top], c2) != 0)
         return;
-    double all[3], beyond[3];
-    forms_m(n, g->v1, g->v2, all);
-    forms_m(n - ib, g->v1 + ib, g->v2 + ib, beyond);
-    if (!(all[0] > 0 && all[2] > 0))
+    double c = richardson(c1[0], c2[0]), sn = richardson(c1[1], c2[1]), norm = hypot(c, sn);
+    if (!(norm > 0))
         return;
-    double p11 = beyond[0] / all[0], p22 = beyond[2] / all[2], p12 = beyond[1] / sqrt(all[0] * all[2]);
-    double dp = p22 - p11, q = 2 * fabs(p12), loc = hypot(dp, q);
-    if (!(loc > 0))
-        return;
-    r->loc = loc;
-    r->asym = r->split * dp / loc;
-    r->delta0 = r->split * q / loc;
+    r->loc = c2[2];
+    r->asym = r->split * c / norm;
+    r->delta0 = r->split * fabs(sn) / norm;
 }
 
-static double richardson(double coarse, double fine)
-{
-    return fine + (fine - coarse) / 15;
-}
 
 int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
                     tk_schrod_result *r)
@@ -950,6 +987,6 @@ int tk_schrod_solve(tk_schrod *s, double mt, double d, const tk_schrod_opts *o,
     }
     r->etop = etop;
     r->ok = 1;
-    two_level(s, s->g[2], r);
+    two_level(s, s->g[1], s->g[2], r);
     return 0;
 }

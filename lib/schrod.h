@@ -61,8 +61,10 @@ typedef struct {
      * the tunnelling element, asym^2 + delta0^2 = split^2 exactly; loc, the
      * difference of P's eigenvalues, is 1 for states wholly in one well
      * each and falls towards 0 as the states spread over both (no barrier
-     * to speak of: then asym and delta0 mean little).  nan without a top
-     * inside (0, 1) or a solution. */
+     * to speak of: then asym and delta0 mean little).  The rotation is
+     * extrapolated from the two finest grids as the levels are (err does
+     * not include its error; 1e-5 relative or better where split meets
+     * 1e-6).  nan without a top inside (0, 1) or a solution. */
     double asym, delta0, loc;
 } tk_schrod_result;
 
