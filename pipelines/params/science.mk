@@ -7,7 +7,7 @@
 # random start.  The energy trace of the chain frames shows the approach.
 # The measurement of results/ ran 4 glasses per Tf first, then extended
 # both chains (the pipeline extends a chain and explores only the new
-# glasses): 12 glasses at Tf = 0.092 and 40 at 0.07, all finished.
+# glasses): 12 glasses at Tf = 0.092 and 80 at 0.07, all finished.
 N = 1500
 TFS = 0.092 0.07
 T_MD = 0.04
@@ -16,7 +16,7 @@ EQ_0.07 = 200000
 SPACING = 100000
 START_0.07 = $(TOP)/tests/data/reference/2.044404608E-01.conf.txt
 GLASSES_0.092 = 12
-GLASSES_0.07 = 40
+GLASSES_0.07 = 80
 GLASSES = 8
 # exploration depth: chosen from the growth curves (results/README.md)
 RUNS = 10
