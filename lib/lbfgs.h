@@ -14,9 +14,9 @@
 
 /* The passes of the L-BFGS iteration, fused: each pass updates the
  * direction and takes the dot product that the next step needs.  A dot
- * product is dot()'s exactly: eight partial sums s_l over the elements
+ * product (vdot) has eight partial sums s_l over the elements
  * t = l mod 8, in order, then ((s0 + s1) + (s2 + s3)) + ((s4 + s5) +
- * (s6 + s7)), the tail into s0 (vdot); an 8-lane vector holds the partial sums,
+ * (s6 + s7)), the tail into s0; an 8-lane vector holds the partial sums,
  * so the passes vectorise and give bit-identical results with any vector
  * width (four SSE2 quarters, two AVX halves or one AVX-512 register), and
  * the additions form two or more independent chains (a few per cent

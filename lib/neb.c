@@ -164,11 +164,11 @@ TK_INLINE double mic_pass(double *d, const double *r1, const double *r0, double 
     return q;
 }
 
-/* v = a u + c w, minus its per-particle mean when center; returns nothing
- * but leaves v; the mean is removed in a second pass that also takes
- * v . v (returned). */
+/* v = a u + c w less its mean over particles (of x, y and z): the sums in
+ * the first pass, the mean removed in a second that also takes v . v
+ * (returned) and max |v| (into *vbig, when not NULL). */
 TK_INLINE double combine_center(double *v, double a, const double *u, double c, const double *w,
-                                int n3)
+                                int n3, double *vbig)
 {
     v8 av = {a, a, a, a, a, a, a, a}, cv = {c, c, c, c, c, c, c, c};
     v8 a0 = {0}, a1 = {0}, a2 = {0};
@@ -190,7 +190,7 @@ TK_INLINE double combine_center(double *v, double a, const double *u, double c, 
     block_means(a0, a1, a2, v, t, n3, m);
     v8 p0, p1, p2;
     mean_lanes(m, &p0, &p1, &p2);
-    v8 s0 = {0}, s1 = {0}, s2 = {0};
+    v8 s0 = {0}, s1 = {0}, s2 = {0}, mx = {0};
     for (t = 0; t + 24 <= n3; t += 24) {
         v8 x0 = ld(v + t) - p0, x1 = ld(v + t + 8) - p1, x2 = ld(v + t + 16) - p2;
         st(v + t, x0);
@@ -199,12 +199,18 @@ TK_INLINE double combine_center(double *v, double a, const double *u, double c, 
         s0 += x0 * x0;
         s1 += x1 * x1;
         s2 += x2 * x2;
+        mx = vmax(vabs(x0), vmax(vabs(x1), vmax(vabs(x2), mx)));
     }
-    double q = 0;
+    double q = 0, big = 0;
+    for (int l = 0; l < 8; l++)
+        big = mx[l] > big ? mx[l] : big;
     for (int e = t; e < n3; e++) {
         v[e] -= m[e % 3];
         q += v[e] * v[e];
+        big = fabs(v[e]) > big ? fabs(v[e]) : big;
     }
+    if (vbig)
+        *vbig = big;
     return (hsum(s0) + hsum(s1)) + (hsum(s2) + q);
 }
 
@@ -270,7 +276,7 @@ TK_INLINE void tangents(tk_neb *b)
         }
         /* no translation along the band: the images share the centroid
          * of the aligned ends */
-        double norm = sqrt(combine_center(t, wp, dp, wm, dm, n3));
+        double norm = sqrt(combine_center(t, wp, dp, wm, dm, n3, NULL));
         b->ftan[i] = scale_dot(t, norm > 0 ? 1 / norm : 1, b->F + (size_t)i * n3, n3);
     }
 }
@@ -280,7 +286,6 @@ TK_INLINE void tangents(tk_neb *b)
 TK_INLINE double neb_forces(tk_neb *b, const tk_neb_opts *o, double *g)
 {
     int n3 = 3 * b->n, M = b->M;
-    v8 mx = {0};
     double worst = 0;
     memset(g, 0, (size_t)n3 * sizeof *g);
     memset(g + (size_t)(M - 1) * n3, 0, (size_t)n3 * sizeof *g);
@@ -293,15 +298,10 @@ TK_INLINE double neb_forces(tk_neb *b, const tk_neb_opts *o, double *g)
                               : o->k * ((b->s[i + 1] - b->s[i]) - (b->s[i] - b->s[i - 1])) - ft;
         /* the true forces sum to zero only to rounding: no net force, so
          * that no image's centre of mass moves */
-        combine_center(gi, 1, F, c, t, n3);
-        int e = 0;
-        for (; e + 8 <= n3; e += 8)
-            mx = vmax(vabs(ld(gi + e)), mx);
-        for (; e < n3; e++)
-            worst = fabs(gi[e]) > worst ? fabs(gi[e]) : worst;
+        double big;
+        combine_center(gi, 1, F, c, t, n3, &big);
+        worst = big > worst ? big : worst;
     }
-    for (int l = 0; l < 8; l++)
-        worst = mx[l] > worst ? mx[l] : worst;
     return worst;
 }
 
