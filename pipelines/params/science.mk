@@ -5,18 +5,25 @@
 # heated to 0.07 by the chain itself: equilibrium at 0.07 is approached from
 # below, which costs about one relaxation time instead of the ageing of a
 # random start.  The energy trace of the chain frames shows the approach.
+# Tf = 0.062 starts from the same published glass, at its own fictive
+# temperature: the chain starts in equilibrium (as far as the published
+# preparation reached it) and only has to move away from the start.
 # The measurement of results/ ran 4 glasses per Tf first, then extended
 # both chains (the pipeline extends a chain and explores only the new
-# glasses): 12 glasses at Tf = 0.092 and 80 at 0.07, all finished.
+# glasses): 12 glasses at Tf = 0.092 and 80 at 0.07, all finished; 40 at
+# 0.062 (started December 2026).
 N = 1500
-TFS = 0.092 0.07
+TFS = 0.092 0.07 0.062
 T_MD = 0.04
 EQ_0.092 = 200000
 EQ_0.07 = 200000
+EQ_0.062 = 200000
 SPACING = 100000
 START_0.07 = $(TOP)/tests/data/reference/2.044404608E-01.conf.txt
+START_0.062 = $(TOP)/tests/data/reference/2.044404608E-01.conf.txt
 GLASSES_0.092 = 12
 GLASSES_0.07 = 80
+GLASSES_0.062 = 40
 GLASSES = 8
 # exploration depth: chosen from the growth curves (results/README.md)
 RUNS = 10
