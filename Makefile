@@ -106,7 +106,7 @@ demo: deps all
 	@$(MAKE) --no-print-directory -f pipelines/tls.mk SCALE=demo OUT=demo -j$(JOBS)
 	@echo "== TLS density per Tf (demo/Tf*/density.tsv)"
 	@for f in demo/Tf*/density.tsv; do echo "$$f"; column -t $$f; done
-	@echo "== figures: demo/nE.png demo/hist.png demo/pr.png; active TLS: demo/tls.tsv ($$(grep -vc '^#' demo/tls.tsv) rows)"
+	@echo "== figures: demo/nE.png demo/n0.png demo/hist.png demo/pr.png; active TLS: demo/tls.tsv ($$(grep -vc '^#' demo/tls.tsv) rows)"
 
 bench: deps all $(BENCHES)
 	@TLSKIT_BIN=$(abspath $(BINDIR)) TLSKIT_BENCH=$(abspath $(BUILD)/bench) \

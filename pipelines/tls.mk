@@ -4,7 +4,8 @@
 #
 #   ipl-swapmc -> md-quench -> is-sample (per run) -> is-merge -> pair-select
 #   -> neb-ci --bands (per chunk of pairs) -> dwp-split -> schrod1d
-#   then tls-density per Tf and the n(E)/E figure across Tf.
+#   then tls-density per Tf and the figures across Tf: n(E)/E (nE.png) and
+#   n0 against Tf (n0.png).
 #   make ... heat: the specific heat C(T) per Tf (tls-heat: the TLS term
 #   against the harmonic term of the modes of each minimised glass,
 #   conf-modes --modes) and the C/T figure heat.png; not part of `all`
@@ -76,14 +77,14 @@ chunk_ids = $(shell seq 0 $$(($(NEB_CHUNKS) - 1)))
 # make summary prints it again)
 all: $(OUT)/summary.txt
 
-$(OUT)/summary.txt: $(OUT)/nE.png $(OUT)/hist.png $(OUT)/pr.png $(OUT)/tls.tsv \
+$(OUT)/summary.txt: $(OUT)/nE.png $(OUT)/n0.png $(OUT)/hist.png $(OUT)/pr.png $(OUT)/tls.tsv \
                     $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/growth.tsv $(OUT)/Tf$(tf)/defects.tsv)
 	@$(TOP)/pipelines/summary.sh $(OUT) $(TFS) > $@.tmp && mv $@.tmp $@ && cat $@
 
 summary: $(OUT)/summary.txt
 	@cat $<
 
-figure: $(OUT)/nE.png $(OUT)/hist.png $(OUT)/pr.png $(OUT)/tls.tsv growth
+figure: $(OUT)/nE.png $(OUT)/n0.png $(OUT)/hist.png $(OUT)/pr.png $(OUT)/tls.tsv growth
 
 comma := ,
 mass1 = $(firstword $(subst $(comma), ,$(MASS)))
@@ -227,6 +228,11 @@ $(foreach tf,$(TFS),$(eval $(call TF_RULES,$(tf))))
 $(OUT)/nE.png: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/density.tsv) $(TOP)/pipelines/plot/nE.gp
 	$(GNUPLOT) -e "out='$@.tmp.png'; dir='$(OUT)'; tfs='$(TFS)'; n=$(N)" \
 	  $(TOP)/pipelines/plot/nE.gp 2> $@.log && mv $@.tmp.png $@
+
+# n0 against Tf: the depletion of TLS with the glass's stability
+$(OUT)/n0.png: $(foreach tf,$(TFS),$(OUT)/Tf$(tf)/density.tsv) $(TOP)/pipelines/plot/n0.gp
+	$(GNUPLOT) -e "out='$@.tmp.png'; dir='$(OUT)'; tfs='$(TFS)'; n=$(N)" \
+	  $(TOP)/pipelines/plot/n0.gp 2> $@.log && mv $@.tmp.png $@
 
 # the specific heat: C/T of the TLS and harmonic terms, one colour per Tf
 heat: $(OUT)/heat.png

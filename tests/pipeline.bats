@@ -44,7 +44,8 @@ setup() {
         [ -e "ref/Tf$tf/g1/minima.bin.log" ]
         grep -q "is-sample (tlskit)" "ref/Tf$tf/params.txt"
     done
-    [ -s ref/nE.png ] && [ -s ref/hist.png ] && [ -s ref/pr.png ]
+    [ -s ref/nE.png ] && [ -s ref/n0.png ] && [ -s ref/hist.png ] && [ -s ref/pr.png ]
+    head -c 8 ref/n0.png | od -c | grep -q 'P   N   G'
     head -c 8 ref/nE.png | od -c | grep -q 'P   N   G'
     head -1 ref/tls.tsv | grep -q '^#Tf'
     # the minima of the DWPs with dV <= MINIMA_DV (0.002): two frames each

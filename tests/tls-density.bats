@@ -195,7 +195,7 @@ assert h[h["#quantity"] == "Vb"]["count"].sum() == 4'
     [[ $output == *"1 rows without a finite splitting"* ]]
 }
 
-@test "the figures read the single tables: nE.gp and hist.gp, also when n(E) is zero everywhere" {
+@test "the figures read the single tables: nE.gp, n0.gp and hist.gp, also when n(E) is zero everywhere" {
     command -v gnuplot > /dev/null || skip "gnuplot is not installed"
     top="$BATS_TEST_DIRNAME/.."
     png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
@@ -205,7 +205,7 @@ assert h[h["#quantity"] == "Vb"]["count"].sum() == 4'
     tls-density -N 100 --mass 4000,30000 --curve d/Tf0.2/curve.tsv --hist d/Tf0.2/hist.tsv e.tsv e.tsv \
         > d/Tf0.2/density.tsv 2> /dev/null
     for tfs in "0.1 0.2" "0.2 0.1" "0.2"; do
-        for gp in nE hist; do
+        for gp in nE n0 hist; do
             run gnuplot -e "out='$gp.png'; dir='d'; tfs='$tfs'; n=100" "$top/pipelines/plot/$gp.gp"
             [ "$status" -eq 0 ] || { echo "$gp.gp, Tf $tfs: $output"; return 1; }
             [ -z "$output" ] || { echo "$gp.gp, Tf $tfs: $output"; return 1; }
@@ -217,6 +217,14 @@ assert h[h["#quantity"] == "Vb"]["count"].sum() == 4'
     run gnuplot -e "out='nE.png'; dir='d'; tfs='0.1 0.3'" "$top/pipelines/plot/nE.gp"
     [ "$status" -ne 0 ]
     [[ $output == *"cannot read d/Tf0.3/curve.tsv"* ]]
+    run gnuplot -e "out='n0.png'; dir='d'; tfs='0.1 0.3'" "$top/pipelines/plot/n0.gp"
+    [ "$status" -ne 0 ]
+    [[ $output == *"cannot read d/Tf0.3/density.tsv"* ]]
+    # a density table without the columns n0.gp reads
+    mkdir -p d/Tf0.4 && printf '#mass\tn0\n4000\t1\n' > d/Tf0.4/density.tsv
+    run gnuplot -e "out='n0.png'; dir='d'; tfs='0.1 0.4'" "$top/pipelines/plot/n0.gp"
+    [ "$status" -ne 0 ]
+    [[ $output == *"d/Tf0.4/density.tsv: no mass row with n0"* ]]
 }
 
 @test "histograms of a single value span the decade around it (not bins 1e-4 wide)" {
