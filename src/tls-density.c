@@ -63,6 +63,10 @@ static const char usage[] =
     "                     quantity without DWPs)\n"
     "      --bins K       histogram bins (default 30, logarithmic)\n"
     "      --bootstrap B  bootstrap samples (default 1000)\n"
+    "      --block K      resample blocks of K consecutive glasses (TABLE order,\n"
+    "                     circularly; default 1): glasses taken K apart or more\n"
+    "                     along one chain are then treated as independent, those\n"
+    "                     closer as correlated (a wider error when they are)\n"
     "      --seed SEED    bootstrap seed (default 1)\n"
     "      --units        print the reference constants (mt, T_Q, T_g) and exit\n"
     "      --no-header    omit the '#' header line\n"
@@ -128,11 +132,12 @@ int main(int argc, char **argv)
         {"emax", required_argument, 0, 'b'},      {"per-decade", required_argument, 0, 'p'},
         {"curve", required_argument, 0, 'c'},     {"hist", required_argument, 0, 'H'},
         {"bins", required_argument, 0, 'k'},      {"bootstrap", required_argument, 0, 'B'},
+        {"block", required_argument, 0, 'K'},
         {"seed", required_argument, 0, 's'},      {"units", no_argument, 0, 'u'},
         {"no-header", no_argument, 0, 'n'},       {"help", no_argument, 0, 'h'},
         {"mass", required_argument, 0, 'm'},
         {"version", no_argument, 0, 'V'},         {0, 0, 0, 0}};
-    long natoms = 0, nboot = 1000, glasses = 0, perdec = 20, bins = 30;
+    long natoms = 0, nboot = 1000, glasses = 0, perdec = 20, bins = 30, block = 1;
     double wlo = 0.1, whi = 1, emin = 1e-8, emax = 1;
     uint64_t seed = 1;
     const char *curvepath = NULL, *histpath = NULL;
@@ -153,6 +158,7 @@ int main(int argc, char **argv)
         case 'H': histpath = optarg; break;
         case 'k': bins = tk_arg_long("--bins", optarg, 1, 10000); break;
         case 'B': nboot = tk_arg_long("--bootstrap", optarg, 0, 1000000); break;
+        case 'K': block = tk_arg_long("--block", optarg, 1, 1L << 30); break;
         case 's': seed = tk_arg_seed("--seed", optarg); break;
         case 'u':
             printf("#reference\tmt\tT_Q_K\tT_g_K\n");
@@ -179,6 +185,8 @@ int main(int argc, char **argv)
     int ng = glasses ? (int)glasses : ntab;
     if (ng < ntab)
         tk_usage_error("--glasses %d is fewer than the %d tables", ng, ntab);
+    if (block > ng)
+        tk_usage_error("--block %ld is more than the %d glasses", block, ng);
     tk_tls_set set = {0};
     for (int t = 0; t < ntab; t++)
         tk_tls_read(argv[optind + t], t, &set);
@@ -250,8 +258,14 @@ int main(int argc, char **argv)
         for (long b = 0; b < nboot; b++) {
             for (int g = 0; g < ng; g++)
                 wb[g] = 0;
-            for (int g = 0; g < ng; g++)
-                wb[tk_rng_below(&rng, (uint64_t)ng)]++;
+            /* circular block bootstrap: blocks of `block` consecutive
+             * glasses from random starts until ng are drawn (block 1: the
+             * ordinary bootstrap, the same draws) */
+            for (int g = 0; g < ng;) {
+                int start = (int)tk_rng_below(&rng, (uint64_t)ng);
+                for (long j = 0; j < block && g < ng; j++, g++)
+                    wb[(start + j) % ng]++;
+            }
             double v = plateau(d, n, mt, wb, ng, (double)natoms, win, nwin);
             s += v;
             s2 += v * v;

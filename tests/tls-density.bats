@@ -51,6 +51,41 @@ setup() {
     cmp a b
 }
 
+@test "block bootstrap: blocks of consecutive glasses, exact where the blocks are alike" {
+    printf '#id\tmass\te1\te2\tsplit\tdelta0\tdV\tVb\td\tPR\terr\tflag\n' > e.tsv
+    # alternating glasses: every circular block of 2 holds one of each, so
+    # every resample has the same n0 (no spread); glasses drawn one by one do
+    alt="g1.tsv e.tsv g1.tsv e.tsv g1.tsv e.tsv g1.tsv e.tsv"
+    tls-density -N 100 --block 2 $alt > b2.tsv
+    [ "$(col n0_err < b2.tsv)" = 0 ]
+    tls-density -N 100 --block 1 $alt > b1.tsv
+    awk -F'\t' 'NR == 2 { exit !($7 > 0.1 * $6) }' b1.tsv
+    # --block 1 is the ordinary bootstrap, the same draws
+    tls-density -N 100 $alt > b0.tsv
+    cmp b0.tsv b1.tsv
+    # glasses alike in pairs (a correlated chain): the block bootstrap's
+    # spread is the exact one of circular blocks, computed here from the
+    # sequence (n0 is linear in the glasses' weights: only the count of g1
+    # in a resample varies): (ng / K) Var(sum over a block) against
+    # ng Var(one glass)
+    seq="1 1 1 1 0 0 1 1 0 0 0 0 0 0 1 1"
+    tabs=$(for x in $seq; do [ $x = 1 ] && echo g1.tsv || echo e.tsv; done)
+    for k in 2 4; do
+        want=$(echo $seq | awk -v K=$k '{ n = NF; for (i = 1; i <= n; i++) { m += $i / n; v1 += $i * $i / n }
+            v1 -= m * m; for (s = 0; s < n; s++) { b = 0; for (j = 0; j < K; j++) b += $((s + j) % n + 1); vb += b * b / n; mb += b / n }
+            vb -= mb * mb; printf "%.6f", sqrt((n / K) * vb / (n * v1)) }')
+        e1=$(tls-density -N 100 --bootstrap 40000 $tabs | col n0_err)
+        ek=$(tls-density -N 100 --bootstrap 40000 --block $k $tabs | col n0_err)
+        close_to "$(awk -v a="$e1" -v b="$ek" 'BEGIN { print b / a }')" "$want" 0.03
+    done
+    # a block longer than the glasses is a usage error
+    run tls-density -N 100 --block 3 g1.tsv g2.tsv
+    [ "$status" -eq 2 ]
+    [[ $output == *"--block 3 is more than the 2 glasses"* ]]
+    run tls-density -N 100 --block 0 g1.tsv g2.tsv
+    [ "$status" -eq 2 ]
+}
+
 @test "reference units: mt, T_Q, T_g of the argon-like and nickel-like glasses" {
     run tls-density --units
     [ "$status" -eq 0 ]
