@@ -64,9 +64,10 @@ static const char usage[] =
     "      --bins K       histogram bins (default 30, logarithmic)\n"
     "      --bootstrap B  bootstrap samples (default 1000)\n"
     "      --block K      resample blocks of K consecutive glasses (TABLE order,\n"
-    "                     circularly; default 1): glasses taken K apart or more\n"
-    "                     along one chain are then treated as independent, those\n"
-    "                     closer as correlated (a wider error when they are)\n"
+    "                     circularly; default 1; at most NG/2, best much less):\n"
+    "                     glasses K apart or more along one chain are then\n"
+    "                     treated as independent, those closer as correlated (a\n"
+    "                     wider error when they are); needs a TABLE per glass\n"
     "      --seed SEED    bootstrap seed (default 1)\n"
     "      --units        print the reference constants (mt, T_Q, T_g) and exit\n"
     "      --no-header    omit the '#' header line\n"
@@ -185,8 +186,14 @@ int main(int argc, char **argv)
     int ng = glasses ? (int)glasses : ntab;
     if (ng < ntab)
         tk_usage_error("--glasses %d is fewer than the %d tables", ng, ntab);
-    if (block > ng)
-        tk_usage_error("--block %ld is more than the %d glasses", block, ng);
+    /* a block as long as the chain resamples the whole ring (error 0), and
+     * glasses without a table have no place in the chain's order */
+    if (block > 1 && 2 * block > ng)
+        tk_usage_error("--block %ld is more than half the %d glasses", block, ng);
+    if (block > 1 && ng > ntab)
+        tk_usage_error("--block needs a TABLE for every glass, in the chain's order (an empty "
+                       "schrod1d table for a glass without DWPs), not --glasses %d for %d tables",
+                       ng, ntab);
     tk_tls_set set = {0};
     for (int t = 0; t < ntab; t++)
         tk_tls_read(argv[optind + t], t, &set);

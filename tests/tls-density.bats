@@ -66,22 +66,30 @@ setup() {
     # glasses alike in pairs (a correlated chain): the block bootstrap's
     # spread is the exact one of circular blocks, computed here from the
     # sequence (n0 is linear in the glasses' weights: only the count of g1
-    # in a resample varies): (ng / K) Var(sum over a block) against
-    # ng Var(one glass)
+    # in a resample varies): floor(ng / K) blocks of K and one of ng mod K,
+    # from independent uniform starts, against ng glasses drawn one by one
     seq="1 1 1 1 0 0 1 1 0 0 0 0 0 0 1 1"
     tabs=$(for x in $seq; do [ $x = 1 ] && echo g1.tsv || echo e.tsv; done)
-    for k in 2 4; do
-        want=$(echo $seq | awk -v K=$k '{ n = NF; for (i = 1; i <= n; i++) { m += $i / n; v1 += $i * $i / n }
-            v1 -= m * m; for (s = 0; s < n; s++) { b = 0; for (j = 0; j < K; j++) b += $((s + j) % n + 1); vb += b * b / n; mb += b / n }
-            vb -= mb * mb; printf "%.6f", sqrt((n / K) * vb / (n * v1)) }')
-        e1=$(tls-density -N 100 --bootstrap 40000 $tabs | col n0_err)
+    e1=$(tls-density -N 100 --bootstrap 40000 $tabs | col n0_err)
+    for k in 2 3 4 5 6 7; do
+        want=$(echo $seq | awk -v K=$k 'function vblock(L,   s, j, b, m, v) { if (L == 0) return 0
+                for (s = 0; s < n; s++) { b = 0; for (j = 0; j < L; j++) b += $((s + j) % n + 1); v += b * b / n; m += b / n }
+                return v - m * m }
+            { n = NF; for (i = 1; i <= n; i++) { m1 += $i / n; v1 += $i * $i / n }; v1 -= m1 * m1
+              printf "%.6f", sqrt((int(n / K) * vblock(K) + vblock(n % K)) / (n * v1)) }')
         ek=$(tls-density -N 100 --bootstrap 40000 --block $k $tabs | col n0_err)
         close_to "$(awk -v a="$e1" -v b="$ek" 'BEGIN { print b / a }')" "$want" 0.03
     done
-    # a block longer than the glasses is a usage error
-    run tls-density -N 100 --block 3 g1.tsv g2.tsv
+    # a block longer than half the chain (the whole ring at K = Ng: no
+    # spread), or glasses without a table (no place in the chain's order),
+    # is a usage error
+    run tls-density -N 100 --block 2 g1.tsv g2.tsv e.tsv
     [ "$status" -eq 2 ]
-    [[ $output == *"--block 3 is more than the 2 glasses"* ]]
+    [[ $output == *"--block 2 is more than half the 3 glasses"* ]]
+    run tls-density -N 100 --block 2 --glasses 8 g1.tsv g2.tsv e.tsv e.tsv
+    [ "$status" -eq 2 ]
+    [[ $output == *"--block needs a TABLE for every glass"* ]]
+    tls-density -N 100 --block 2 g1.tsv g2.tsv e.tsv e.tsv > /dev/null
     run tls-density -N 100 --block 0 g1.tsv g2.tsv
     [ "$status" -eq 2 ]
 }
@@ -259,7 +267,7 @@ assert h[h["#quantity"] == "Vb"]["count"].sum() == 4'
     mkdir -p d/Tf0.4 && printf '#mass\tn0\n4000\t1\n' > d/Tf0.4/density.tsv
     run gnuplot -e "out='n0.png'; dir='d'; tfs='0.1 0.4'" "$top/pipelines/plot/n0.gp"
     [ "$status" -ne 0 ]
-    [[ $output == *"d/Tf0.4/density.tsv: no mass row with n0"* ]]
+    [[ $output == *"d/Tf0.4/density.tsv: no mass row with mass, n0"* ]]
 }
 
 @test "histograms of a single value span the decade around it (not bins 1e-4 wide)" {
