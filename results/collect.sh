@@ -21,7 +21,7 @@
 #                      d equal to 1e-2 relative): what adjacent glasses of one
 #                      chain share of the objects counted
 #   Tf*/cpu.tsv        CPU seconds per stage (from the LAUNCH timing log)
-#   tls.tsv            every active TLS (all Tf), nE.png, summary.txt
+#   tls.tsv            every active TLS (all Tf), nE.png, n0.png, summary.txt
 set -euo pipefail
 run=$1 dest=$2
 mkdir -p "$dest"
@@ -124,7 +124,7 @@ if [ -e "$run/cpu.tsv" ]; then
         END { print "#Tf\tprogram\tcpu_s"; for (k in s) printf "%s\t%.1f\n", k, s[k] }' "$run/cpu.tsv" |
         sort > "$dest/cpu.tsv"
 fi
-for f in tls.tsv nE.png hist.png pr.png summary.txt; do
+for f in tls.tsv nE.png n0.png hist.png pr.png summary.txt; do
     [ -e "$run/$f" ] && cp "$run/$f" "$dest/"
 done
 echo "collected into $dest"
