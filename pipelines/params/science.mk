@@ -11,7 +11,8 @@
 # The measurement of results/ ran 4 glasses per Tf first, then extended
 # both chains (the pipeline extends a chain and explores only the new
 # glasses): 12 glasses at Tf = 0.092 and 80 at 0.07, all finished; 40 at
-# 0.062 (started December 2026).
+# 0.062 finished, and its chain extended to 80 glasses (GLASSES_0.062=80 on
+# the command line) whose glasses 41-80 are being explored.
 N = 1500
 TFS = 0.092 0.07 0.062
 T_MD = 0.04
