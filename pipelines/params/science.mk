@@ -10,9 +10,8 @@
 # preparation reached it) and only has to move away from the start.
 # The measurement of results/ ran 4 glasses per Tf first, then extended
 # both chains (the pipeline extends a chain and explores only the new
-# glasses): 12 glasses at Tf = 0.092 and 80 at 0.07, all finished; 40 at
-# 0.062 finished, and its chain extended to 80 glasses (GLASSES_0.062=80 on
-# the command line) whose glasses 41-80 are being explored.
+# glasses): 12 glasses at Tf = 0.092, 80 at 0.07 and 80 at 0.062, all
+# finished (0.062: 40 first, then its chain extended and 41-80 explored).
 N = 1500
 TFS = 0.092 0.07 0.062
 T_MD = 0.04
@@ -24,7 +23,7 @@ START_0.07 = $(TOP)/tests/data/reference/2.044404608E-01.conf.txt
 START_0.062 = $(TOP)/tests/data/reference/2.044404608E-01.conf.txt
 GLASSES_0.092 = 12
 GLASSES_0.07 = 80
-GLASSES_0.062 = 40
+GLASSES_0.062 = 80
 GLASSES = 8
 # exploration depth: chosen from the growth curves (results/README.md)
 RUNS = 10
