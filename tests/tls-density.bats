@@ -256,6 +256,19 @@ assert h[h["#quantity"] == "Vb"]["count"].sum() == 4'
             rm $gp.png
         done
     done
+    # the points n0.gp draws: n0 and its error as tls-density gave them,
+    # n(E_Q)/E_Q = 3 TLS / (100 particles x 2 glasses x 2 pi / 4000) =
+    # 9.549; Tf 0.2 (no DWP) drawn at its upper limit n0_ub
+    gnuplot -e "out='n0.png'; dir='d'; tfs='0.1 0.2'; n=100; rows='rows.txt'" "$top/pipelines/plot/n0.gp"
+    cat rows.txt
+    read -r tf n0 err ntls ng ub q mt < <(sed -n 1p rows.txt)
+    [ "$tf" = 0.1 ] && [ "$ntls" = 3 ] && [ "$ng" = 2 ] && [ "$mt" = 4000 ]
+    close_to "$n0" "$(col n0 < d/Tf0.1/density.tsv)" 1e-5
+    close_to "$err" "$(col n0_err < d/Tf0.1/density.tsv)" 1e-5
+    close_to "$q" 9.5492966 1e-6
+    read -r tf n0 err ntls ng ub q mt < <(sed -n 2p rows.txt)
+    [ "$tf" = 0.2 ] && [ "$n0" = 0 ] && [ "$ntls" = 0 ]
+    close_to "$ub" "$(col n0_ub < d/Tf0.2/density.tsv)" 1e-5
     # a missing Tf is an error, not an empty curve
     run gnuplot -e "out='nE.png'; dir='d'; tfs='0.1 0.3'" "$top/pipelines/plot/nE.gp"
     [ "$status" -ne 0 ]

@@ -1,6 +1,7 @@
 # pipelines/plot/n0.gp - the TLS density n0 against the fictive temperature
 # (tlskit-physics(7), stage 9): the depletion of TLS in stable glasses.
 # gnuplot -e "out='n0.png'; dir='demo'; tfs='0.092 0.07'; n=250" n0.gp
+# (rows='FILE' in -e also writes the points drawn as text)
 # Reads the first row (first mass) of DIR/Tf<tf>/density.tsv (tls-density):
 # n0 from the plateau window with its bootstrap error (filled circles), the
 # count estimate n(E_Q)/E_Q = TLS / (N Ng E_Q) (open squares), and, for a Tf
@@ -37,6 +38,9 @@ do for [k = 1:ntf] {
     print row
 }
 unset print
+# rows='FILE': also write the points drawn (Tf n0 n0_err ntls nglass n0_ub
+# n(E_Q)/E_Q mass), for checking the figure against the tables
+if (exists("rows")) { set print rows; print $rows; unset print }
 mt = word($rows[1], 8)
 set logscale y
 set format y "10^{%T}"
